@@ -1,0 +1,20 @@
+using JasperFx.Events.Projections;
+using Marten;
+using MessagePlatform.Domain;
+using MessagePlatform.Projections.Sessions;
+
+namespace MessagePlatform.Projections;
+
+public static class ProjectionsConfig
+{
+    /// <summary>Registers the event types and the projections that derive read models from them.</summary>
+    public static void AddMessagePlatformProjections(this StoreOptions options)
+    {
+        options.Events.AddEventTypes([
+            typeof(SessionOpened), typeof(MembersJoined), typeof(MemberLeft), typeof(DiffusionSwitched),
+            typeof(SessionClosed), typeof(MessageSent),
+        ]);
+        options.Schema.For<Session>().MultiTenanted();
+        options.Projections.Add(new SessionProjection(), ProjectionLifecycle.Inline);
+    }
+}

@@ -1,0 +1,28 @@
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+using MessagePlatform.Domain;
+
+namespace MessagePlatform.Projections.Sessions;
+
+/// <summary>
+/// Keeps each session's membership and policy as one document, inline with the append, so the
+/// write path and <c>GET /v1/sessions/{id}</c> read it without replaying the stream. Messages are
+/// not among its events: a send does not rewrite this document.
+/// </summary>
+public sealed partial class SessionProjection : SingleStreamProjection<Session, string>
+{
+    public SessionProjection()
+    {
+        IncludeType<SessionOpened>();
+        IncludeType<MembersJoined>();
+        IncludeType<MemberLeft>();
+        IncludeType<DiffusionSwitched>();
+        IncludeType<SessionClosed>();
+    }
+
+    public override Session? Evolve(Session? snapshot, string id, IEvent e) => e.Data switch
+    {
+        SessionOpened opened => Session.Open(opened),
+        _ => snapshot?.Evolve(e.Data),
+    };
+}

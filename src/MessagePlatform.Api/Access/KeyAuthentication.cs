@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Marten;
+using MessagePlatform.Api.Platform;
+using MessagePlatform.Api.Tenants;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace MessagePlatform.Api.Access;
+
+/// <summary>
+/// Turns `Authorization: Bearer key` into a principal with a role and a tenant. Key look-ups are
+/// cached briefly so a send does not pay a database round trip for its credential.
+/// </summary>
+public sealed class KeyAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    PlatformOptions platform,
+    IQuerySession store,
+    IMemoryCache cache,
+    IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "MessagePlatformKey";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
+            return AuthenticateResult.Fail("Authorization must be 'Bearer <credential>'.");
+        var presented = header[7..].Trim();
+
+        if (platform.AdminKey is { } admin && Credentials.SameKey(presented, admin))
+            return Success(Roles.Admin, tenantId: null);
+
+        var fingerprint = Credentials.Fingerprint(presented);
+        var key = await cache.GetOrCreateAsync($"key:{fingerprint}", entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
+            return store.LoadAsync<ApiKey>(fingerprint, Context.RequestAborted);
+        });
+        return key is null ? AuthenticateResult.Fail("Unknown credential.") : Success(key.Role, key.TenantId);
+    }
+
+    private AuthenticateResult Success(string role, string? tenantId)
+    {
+        var claims = new List<Claim> { new(Roles.RoleClaim, role) };
+        if (tenantId is not null) claims.Add(new Claim(Roles.TenantClaim, tenantId));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, null, Roles.RoleClaim));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteProblem(StatusCodes.Status401Unauthorized, "Unauthorized",
+            "A valid credential is required: 'Authorization: Bearer <credential>'.");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblem(StatusCodes.Status403Forbidden, "Forbidden", "This credential's role may not do this.");
+
+    private Task WriteProblem(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
+        if (status == StatusCodes.Status401Unauthorized) Response.Headers.WWWAuthenticate = "Bearer";
+        return problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        }).AsTask();
+    }
+}

@@ -1,0 +1,175 @@
+using System.Threading.Channels;
+using JasperFx.Events;
+using Marten;
+using Marten.Exceptions;
+using MessagePlatform.Domain;
+using Npgsql;
+
+namespace MessagePlatform.Api.EventStore;
+
+/// <summary>
+/// One lane of <see cref="GroupCommit"/>: it alone writes the sessions hashed to it on this node, so
+/// it can keep their state and version in memory. Another node writing the same session shows up as
+/// a version or receipt conflict at commit; the lane then reloads and decides again.
+/// </summary>
+internal sealed class CommitLane(
+    ChannelReader<PendingCommand> queue, IDocumentStore store, SendReceipts receipts, MsgIds msgIds,
+    TimeProvider clock, ILogger log)
+{
+    private const int MaxBatch = 512;
+    private const int MaxAttempts = 8;
+    private readonly SessionCache _cache = new(capacity: 50_000);
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<PendingCommand>(MaxBatch);
+        // Reads until the queue is completed at shutdown, so queued commands still commit.
+        while (await queue.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < MaxBatch && queue.TryRead(out var pending)) batch.Add(pending);
+            foreach (var tenant in batch.GroupBy(p => p.Command.TenantId))
+                await CommitAsync(tenant.ToList(), stoppingToken);
+            batch.Clear();
+        }
+    }
+
+    private async Task CommitAsync(List<PendingCommand> items, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var staleRefusal = await CommitOnceAsync(items, CancellationToken.None);
+                if (staleRefusal is null) return;
+                // A refusal decided on cached state may be wrong (another node added a member): check it fresh.
+                _cache.Forget(items[0].Command.TenantId, staleRefusal);
+                attempt--;
+            }
+            catch (Exception e) when (IsConflict(e) && attempt < MaxAttempts)
+            {
+                var tenantId = items[0].Command.TenantId;
+                var sessions = items.Select(i => i.Command.SessionId).Distinct().ToList();
+                foreach (var s in sessions) _cache.Forget(tenantId, s);
+                log.LogDebug("Append conflict in {TenantId} on {SessionCount} sessions, attempt {Attempt}: {Reason}",
+                    tenantId, sessions.Count, attempt, e.Message);
+                if (sessions.Count > 1)
+                {
+                    // Keep one contested session from holding back the others: commit each on its own.
+                    foreach (var one in items.GroupBy(i => i.Command.SessionId)) await CommitAsync(one.ToList(), ct);
+                    return;
+                }
+                await Task.Delay(Random.Shared.Next(1, 5 * attempt), CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException { IsTransient: true } && attempt < 3)
+            {
+                log.LogWarning(e, "Transient database failure on commit, attempt {Attempt}", attempt);
+                await Task.Delay(200 * attempt, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Commit failed for {Count} commands of {TenantId}", items.Count, items[0].Command.TenantId);
+                foreach (var item in items) item.Done.TrySetException(e);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Decides and commits every command; returns the session whose cached state refused one, if any.</summary>
+    private async Task<string?> CommitOnceAsync(List<PendingCommand> items, CancellationToken ct)
+    {
+        var tenantId = items[0].Command.TenantId;
+        await using var session = store.LightweightSession(tenantId);
+        var fresh = await LoadMissingAsync(session, items.Select(i => i.Command.SessionId).Distinct().ToList(), ct);
+        var sends = items.Select(i => i.Command).OfType<SendCommand>().ToList();
+        var known = await receipts.FindAsync(tenantId, sends, ct);
+        // PostgreSQL keeps microseconds: a repeated send must get back exactly the sentAt it first got.
+        var now = clock.GetUtcNow();
+        var context = new StreamContext(now.AddTicks(-(now.Ticks % 10)), msgIds);
+
+        var results = new List<Action>(items.Count);
+        var newReceipts = new List<SendReceipt>();
+        var updates = new List<(string Session, Session? State, long Version)>();
+        foreach (var stream in items.GroupBy(i => i.Command.SessionId))
+        {
+            var (state, version) = _cache.Get(tenantId, stream.Key);
+            var start = version;
+            var events = new List<object>();
+            var firstSend = new Dictionary<(string, string), SendReceipt>();
+            foreach (var item in stream)
+            {
+                if (item.Command is SendCommand send)
+                {
+                    var key = (send.Send.From, send.Send.ClientMsgId);
+                    if (known.TryGetValue((stream.Key, key.From, key.ClientMsgId), out var earlier)
+                        || firstSend.TryGetValue(key, out earlier))
+                    {
+                        var (s, v, r) = (state, version, earlier);
+                        results.Add(() => item.Done.TrySetResult(new StreamOutcome(null, s, v, [], r)));
+                        continue;
+                    }
+                }
+                var decision = item.Command.Decide(state, context);
+                if (decision.Rejection is { } rejection)
+                {
+                    if (!fresh.Contains(stream.Key)) return stream.Key;
+                    var (s, v) = (state, version);
+                    results.Add(() => item.Done.TrySetResult(new StreamOutcome(rejection, s, v, [], null)));
+                    continue;
+                }
+                var appended = new List<AppendedEvent>();
+                foreach (var e in decision.Events)
+                {
+                    state = e is SessionOpened opened ? Session.Open(opened) : state?.Evolve(e);
+                    events.Add(e);
+                    appended.Add(new AppendedEvent(++version, e));
+                    if (e is MessageSent sent && item.Command is SendCommand sc)
+                    {
+                        var receipt = new SendReceipt(stream.Key, sent.From, sent.ClientMsgId, sent.MsgId, version, sent.SentAt);
+                        newReceipts.Add(receipt);
+                        firstSend[(sc.Send.From, sc.Send.ClientMsgId)] = receipt;
+                    }
+                }
+                var (fs, fv) = (state, version);
+                results.Add(() => item.Done.TrySetResult(new StreamOutcome(null, fs, fv, appended, null)));
+            }
+            if (events.Count == 0) continue;
+            if (start == 0) session.Events.StartStream(stream.Key, events);
+            else session.Events.Append(stream.Key, version, events);
+            updates.Add((stream.Key, state, version));
+        }
+
+        if (updates.Count > 0)
+        {
+            SendReceipts.Queue(session, tenantId, newReceipts);
+            await session.SaveChangesAsync(ct);
+            foreach (var (id, state, version) in updates) _cache.Put(tenantId, id, state, version);
+        }
+        foreach (var answer in results) answer();
+        return null;
+    }
+
+    /// <summary>Loads state and version of the sessions not cached, in one round trip; returns them.</summary>
+    private async Task<HashSet<string>> LoadMissingAsync(IDocumentSession session, List<string> ids, CancellationToken ct)
+    {
+        var tenantId = session.TenantId;
+        var missing = ids.Where(id => !_cache.Contains(tenantId, id)).ToList();
+        if (missing.Count == 0) return [];
+        var batch = session.CreateBatchQuery();
+        var docs = missing.Select(id => (id, doc: batch.Load<Session>(id), stream: batch.Events.FetchStreamState(id))).ToList();
+        await batch.Execute(ct);
+        foreach (var (id, doc, stream) in docs)
+            _cache.Put(tenantId, id, await doc, (await stream)?.Version ?? 0);
+        return [.. missing];
+    }
+
+    private static bool IsConflict(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException or JasperFx.ConcurrencyException
+                || x is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+                return true;
+        }
+        return false;
+    }
+}

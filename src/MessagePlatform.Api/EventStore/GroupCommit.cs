@@ -1,0 +1,48 @@
+using System.Threading.Channels;
+using Marten;
+using MessagePlatform.Api.Platform;
+using MessagePlatform.Domain;
+
+namespace MessagePlatform.Api.EventStore;
+
+/// <summary>
+/// The write path. Appends into one stream from many writers collapse on version conflicts, and
+/// one transaction per message caps throughput at the commit rate. So every session belongs to one
+/// in-process lane (hash of tenant and session): a lane decides its commands in arrival order
+/// against the session's current state, and commits all that waited meanwhile, across sessions, in
+/// one transaction. Each caller is answered only after that commit.
+/// </summary>
+public sealed class GroupCommit(
+    IDocumentStore store, SendReceipts receipts, MsgIds msgIds, TimeProvider clock,
+    PlatformOptions platform, ILogger<GroupCommit> log) : BackgroundService
+{
+    private readonly Channel<PendingCommand>[] _lanes = Enumerable.Range(0, platform.CommitLanes)
+        .Select(_ => Channel.CreateUnbounded<PendingCommand>(new UnboundedChannelOptions { SingleReader = true }))
+        .ToArray();
+
+    public async Task<StreamOutcome> ExecuteAsync(StreamCommand command, CancellationToken ct)
+    {
+        var pending = new PendingCommand(command);
+        var lane = (int)((uint)HashCode.Combine(command.TenantId, command.SessionId) % (uint)_lanes.Length);
+        await _lanes[lane].Writer.WriteAsync(pending, ct);
+        // The caller may give up waiting, but the command stays queued: once a lane has it, it commits.
+        return await pending.Done.Task.WaitAsync(ct);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_lanes.Select(lane =>
+            new CommitLane(lane.Reader, store, receipts, msgIds, clock, log).RunAsync(stoppingToken)));
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Let the lanes drain what callers are already waiting for before the host goes.
+        foreach (var lane in _lanes) lane.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+}
+
+public sealed class PendingCommand(StreamCommand command)
+{
+    public StreamCommand Command { get; } = command;
+    public TaskCompletionSource<StreamOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

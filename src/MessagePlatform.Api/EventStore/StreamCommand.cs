@@ -1,0 +1,36 @@
+using MessagePlatform.Domain;
+
+namespace MessagePlatform.Api.EventStore;
+
+/// <summary>What a commit lane hands a command: the time and the node's message ids.</summary>
+public sealed record StreamContext(DateTimeOffset Now, MsgIds MsgIds);
+
+/// <summary>A command on one session stream, decided in its commit lane against the stream's current state.</summary>
+public abstract record StreamCommand(string TenantId, string SessionId)
+{
+    public abstract Decision Decide(Session? state, StreamContext context);
+}
+
+/// <summary>A send: besides its rule, it is deduplicated on (session, sender, clientMsgId).</summary>
+public sealed record SendCommand(string TenantId, SendMessage Send) : StreamCommand(TenantId, Send.SessionId)
+{
+    public override Decision Decide(Session? state, StreamContext context) =>
+        SendRules.Decide(state, Send, context.MsgIds.Next(), context.Now);
+}
+
+/// <summary>Any other session command, its rule given as a pure function.</summary>
+public sealed record SessionCommand(string TenantId, string SessionId, Func<Session?, DateTimeOffset, Decision> Rule)
+    : StreamCommand(TenantId, SessionId)
+{
+    public override Decision Decide(Session? state, StreamContext context) => Rule(state, context.Now);
+}
+
+/// <summary>An event this command appended, with its version (its seq) in the session stream.</summary>
+public sealed record AppendedEvent(long Version, object Data);
+
+/// <summary>
+/// What came of a command: refused, or the stream's state after it with what it appended. A send
+/// that repeats an earlier clientMsgId carries that earlier send's receipt and appended nothing.
+/// </summary>
+public sealed record StreamOutcome(
+    Rejection? Rejection, Session? State, long Version, IReadOnlyList<AppendedEvent> Appended, SendReceipt? Duplicate);

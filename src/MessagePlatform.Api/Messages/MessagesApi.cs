@@ -1,0 +1,78 @@
+using System.Text.Json;
+using MessagePlatform.Api.Access;
+using MessagePlatform.Api.EventStore;
+using MessagePlatform.Api.Platform;
+using MessagePlatform.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MessagePlatform.Api.Messages;
+
+public sealed record SendMessageRequest(string? From, string? ClientMsgId, string? Type, JsonElement? Body, string? Priority);
+
+public sealed record SentMessage(string MsgId, long Seq, string SessionId, DateTimeOffset SentAt);
+
+public sealed record MessageView(
+    string MsgId, long Seq, string From, string Type, JsonElement? Body, string Priority, DateTimeOffset SentAt, bool Retracted);
+
+public sealed record MessagePage(IReadOnlyList<MessageView> Messages, bool HasMore);
+
+public static class MessagesApi
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+
+    public static RouteGroupBuilder MapMessagesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization(Roles.App);
+        group.MapPost("/", Send).WithSummary(
+            "Send a message. The same clientMsgId from the same sender in the same session answers 200 with the first answer.");
+        group.MapGet("/", History).WithSummary(
+            "History in ascending seq: after afterSeq (from the start by default), or the last `limit` before beforeSeq.");
+        return group;
+    }
+
+    public static async Task<Results<Created<SentMessage>, Ok<SentMessage>, ValidationProblem, ProblemHttpResult>> Send(
+        string sessionId, SendMessageRequest request, HttpContext http, SessionStreams streams, ILogger<SentMessage> log,
+        CancellationToken ct)
+    {
+        var (errors, tooLarge) = SendRules.Validate(request.From, request.ClientMsgId, request.Type, request.Body, request.Priority);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (tooLarge)
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large",
+                detail: $"A message body is at most {SendRules.MaxBodyBytes} bytes of JSON.");
+
+        var tenantId = http.User.TenantId();
+        var send = new SendMessage(sessionId, request.From!, request.ClientMsgId!, request.Type!, request.Body!.Value,
+            request.Priority ?? "normal");
+        var outcome = await streams.ExecuteAsync(new SendCommand(tenantId, send), ct);
+        if (outcome.Rejection is { } rejection) return Problems.For(rejection);
+        if (outcome.Duplicate is { } first)
+            return TypedResults.Ok(new SentMessage(first.MsgId.ToString(), first.Seq, sessionId, first.SentAt));
+
+        var appended = outcome.Appended[0];
+        var sent = (MessageSent)appended.Data;
+        log.LogDebug("Sent {MsgId} as {Seq} to {SessionId} of {TenantId}", sent.MsgId, appended.Version, sessionId, tenantId);
+        var answer = new SentMessage(sent.MsgId.ToString(), appended.Version, sessionId, sent.SentAt);
+        return TypedResults.Created($"/v1/sessions/{Uri.EscapeDataString(sessionId)}/messages?afterSeq={appended.Version - 1}&limit=1", answer);
+    }
+
+    public static async Task<Results<Ok<MessagePage>, ValidationProblem, ProblemHttpResult>> History(
+        string sessionId, long? afterSeq, long? beforeSeq, int? limit, HttpContext http, SessionStreams streams,
+        CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > MaxLimit) errors["limit"] = [$"must be 1 to {MaxLimit}"];
+        if (afterSeq is < 0) errors["afterSeq"] = ["must not be negative"];
+        if (beforeSeq is < 1) errors["beforeSeq"] = ["must be positive"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var tenantId = http.User.TenantId();
+        var (session, _) = await streams.LoadAsync(tenantId, sessionId, ct);
+        if (session is null) return Problems.NotFound($"Unknown session '{sessionId}'.");
+        var (messages, hasMore) = await streams.ReadMessagesAsync(tenantId, sessionId, afterSeq, beforeSeq, limit ?? DefaultLimit, ct);
+        return TypedResults.Ok(new MessagePage(
+            [.. messages.Select(m => new MessageView(m.Message.MsgId.ToString(), m.Seq, m.Message.From, m.Message.Type,
+                m.Message.Body, m.Message.Priority, m.Message.SentAt, Retracted: false))],
+            hasMore));
+    }
+}

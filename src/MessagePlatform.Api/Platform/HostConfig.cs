@@ -1,0 +1,86 @@
+using MassTransit;
+using MessagePlatform.Api.Access;
+using MessagePlatform.Api.EventStore;
+using MessagePlatform.Api.Messages;
+using MessagePlatform.Api.Sessions;
+using MessagePlatform.Api.Tenants;
+using MessagePlatform.Domain;
+using Npgsql;
+using Serilog;
+using Serilog.Events;
+
+namespace MessagePlatform.Api.Platform;
+
+/// <summary>Everything the host registers and maps, so Program.cs reads as a table of contents.</summary>
+public static class HostConfig
+{
+    public static IHostApplicationBuilder AddMessagePlatform(this IHostApplicationBuilder builder)
+    {
+        var platform = PlatformOptions.From(builder.Configuration, builder.Environment);
+        builder.Services.AddSingleton(platform);
+        builder.Services.AddSerilog((_, log) => log
+            .ReadFrom.Configuration(builder.Configuration)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Marten", LogEventLevel.Warning)
+            .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .Enrich.WithProperty("NodeId", platform.NodeId)
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}"));
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new MsgIds(platform.NodeId, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(NpgsqlDataSource.Create(platform.Postgres));
+        builder.AddEventStore(platform);
+        builder.Services.AddSingleton<SendReceipts>();
+        builder.Services.AddSingleton<GroupCommit>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
+        builder.Services.AddSingleton<SessionStreams>();
+        builder.Services.AddSingleton<TenantDirectory>();
+
+        builder.AddAccess();
+        builder.AddProblems();
+        builder.Services.AddOpenApi();
+        builder.AddBus(platform);
+        builder.Services.AddHealthChecks()
+            .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgres", tags: [Health.Ready]);
+        return builder;
+    }
+
+    private static void AddBus(this IHostApplicationBuilder builder, PlatformOptions platform) =>
+        builder.Services.AddMassTransit(bus =>
+        {
+            if (platform.UsesRabbitMq)
+                bus.UsingRabbitMq((context, rabbit) =>
+                {
+                    rabbit.Host(new Uri(platform.RabbitMq));
+                    rabbit.ConfigureEndpoints(context);
+                });
+            else
+                bus.UsingInMemory((context, memory) => memory.ConfigureEndpoints(context));
+        });
+
+    public static WebApplication UseMessagePlatform(this WebApplication app)
+    {
+        // Outermost, so it logs the status the client finally got, not an exception handled later.
+        app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = (diagnostics, http) =>
+        {
+            if (http.User.FindFirst(Roles.TenantClaim)?.Value is { } tenantId) diagnostics.Set("TenantId", tenantId);
+            if (http.GetRouteValue("sessionId") is { } sessionId) diagnostics.Set("SessionId", sessionId);
+        });
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapMessagePlatformApi(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapHealth();
+        app.MapTenantsApi();
+        app.MapSessionsApi();
+        app.MapMessagesApi();
+        return app;
+    }
+}

@@ -1,0 +1,56 @@
+using MessagePlatform.Domain;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MessagePlatform.Api.Platform;
+
+/// <summary>RFC 9457 problem responses for every error, including ones no endpoint produced.</summary>
+public static class Problems
+{
+    public static ProblemHttpResult For(Rejection rejection) => TypedResults.Problem(
+        statusCode: rejection.Kind switch
+        {
+            RejectionKind.NotFound => StatusCodes.Status404NotFound,
+            RejectionKind.Forbidden => StatusCodes.Status403Forbidden,
+            RejectionKind.Conflict => StatusCodes.Status409Conflict,
+            RejectionKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+            _ => StatusCodes.Status400BadRequest,
+        },
+        title: rejection.Title,
+        detail: rejection.Detail);
+
+    public static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
+
+    public static IHostApplicationBuilder AddProblems(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Type ??= $"https://httpstatuses.io/{c.ProblemDetails.Status}";
+            c.ProblemDetails.Extensions["traceId"] = c.HttpContext.TraceIdentifier;
+        });
+        builder.Services.AddExceptionHandler<BadRequestHandler>();
+        // Binding failures (malformed JSON, wrong types) throw, so they reach the handler below.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return builder;
+    }
+
+    /// <summary>Turns a request the framework could not read into a 4xx that says why.</summary>
+    private sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+        {
+            if (exception is not BadHttpRequestException bad) return false;
+            http.Response.StatusCode = bad.StatusCode;
+            var detail = bad.InnerException is System.Text.Json.JsonException json
+                ? $"The body is not valid JSON for this request: {json.Message}"
+                : bad.Message;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                Exception = exception,
+                ProblemDetails = { Status = bad.StatusCode, Title = "Bad request", Detail = detail },
+            });
+        }
+    }
+}

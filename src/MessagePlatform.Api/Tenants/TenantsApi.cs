@@ -1,0 +1,75 @@
+using System.Text.RegularExpressions;
+using Marten;
+using JasperFx;
+using MessagePlatform.Api.Access;
+using MessagePlatform.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MessagePlatform.Api.Tenants;
+
+public sealed record CreateTenantRequest(string? TenantId, string? Name, Scenario? Scenario);
+
+public sealed record CreatedTenant(string TenantId, string Name, Scenario Scenario, string AppKey, string AuditorKey);
+
+public sealed record TenantView(
+    string TenantId, string Name, Scenario Scenario, SessionPolicy DefaultPolicy, int WriteDiffusionThreshold,
+    DateTimeOffset CreatedAt);
+
+public static partial class TenantsApi
+{
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
+    private static partial Regex TenantIdPattern();
+
+    public static RouteGroupBuilder MapTenantsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/tenants").WithTags("Tenants").RequireAuthorization(Roles.Admin);
+        group.MapPost("/", CreateTenant).WithSummary("Create a tenant; its app and auditor keys are shown only here.");
+        group.MapGet("/{tenantId}", GetTenant).WithSummary("A tenant with its default policies (no keys).");
+        return group;
+    }
+
+    public static async Task<Results<Created<CreatedTenant>, ValidationProblem, ProblemHttpResult>> CreateTenant(
+        CreateTenantRequest request, IDocumentSession session, TimeProvider clock, ILogger<Tenant> log, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.TenantId is null || !TenantIdPattern().IsMatch(request.TenantId))
+            errors["tenantId"] = ["must match ^[a-z0-9][a-z0-9-]{1,62}$"];
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
+            errors["name"] = ["is required, at most 200 characters"];
+        if (request.Scenario is null)
+            errors["scenario"] = ["must be 'live', 'enterprise' or 'social'"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var now = clock.GetUtcNow();
+        var scenario = request.Scenario!.Value;
+        var tenant = new Tenant(request.TenantId!, request.Name!.Trim(), scenario, ScenarioDefaults.PolicyFor(scenario),
+            ScenarioDefaults.WriteDiffusionThreshold, now);
+        var appKey = Credentials.NewKey(Roles.App);
+        var auditorKey = Credentials.NewKey(Roles.Auditor);
+        session.Insert(tenant);
+        session.Insert(new ApiKey(Credentials.Fingerprint(appKey), tenant.Id, Roles.App, now));
+        session.Insert(new ApiKey(Credentials.Fingerprint(auditorKey), tenant.Id, Roles.Auditor, now));
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (DocumentAlreadyExistsException)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                detail: $"Tenant '{tenant.Id}' already exists.");
+        }
+        log.LogInformation("Created tenant {TenantId} for scenario {Scenario}", tenant.Id, scenario);
+        return TypedResults.Created($"/v1/tenants/{tenant.Id}",
+            new CreatedTenant(tenant.Id, tenant.Name, scenario, appKey, auditorKey));
+    }
+
+    public static async Task<Results<Ok<TenantView>, ProblemHttpResult>> GetTenant(
+        string tenantId, IQuerySession session, CancellationToken ct)
+    {
+        var tenant = await session.LoadAsync<Tenant>(tenantId, ct);
+        return tenant is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No tenant '{tenantId}'.")
+            : TypedResults.Ok(new TenantView(tenant.Id, tenant.Name, tenant.Scenario, tenant.DefaultPolicy,
+                tenant.WriteDiffusionThreshold, tenant.CreatedAt));
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace MessagePlatform.Domain;
+
+public sealed record SendMessage(
+    string SessionId, string From, string ClientMsgId, string Type, JsonElement Body, string Priority);
+
+/// <summary>Pure rules of sending: what a well-formed send is, and whether a session takes it.</summary>
+public static partial class SendRules
+{
+    public const int MaxBodyBytes = 64 * 1024;
+    public static readonly string[] Types = ["text", "image", "file", "custom", "system"];
+    public static readonly string[] Priorities = ["high", "normal", "low"];
+
+    /// <summary>No ':' and at most 60 characters, so a c2c id "c2c:{a}:{b}" is unambiguous and a valid session id.</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,60}$")]
+    public static partial Regex UserIdPattern();
+
+    public const string UserIdRule = "^[A-Za-z0-9_.-]{1,60}$";
+
+    [GeneratedRegex(@"^[A-Za-z0-9:_.-]{1,128}$")]
+    public static partial Regex SessionIdPattern();
+
+    /// <summary>Field errors of a send; an over-size body is reported apart because it answers 413.</summary>
+    public static (Dictionary<string, string[]> Errors, bool TooLarge) Validate(
+        string? from, string? clientMsgId, string? type, JsonElement? body, string? priority)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(from) || !UserIdPattern().IsMatch(from))
+            errors["from"] = [$"is required and must match {UserIdRule}"];
+        if (string.IsNullOrEmpty(clientMsgId) || clientMsgId.Length > 128)
+            errors["clientMsgId"] = ["is required, 1 to 128 characters"];
+        if (type is null || !Types.Contains(type))
+            errors["type"] = [$"must be one of {string.Join(", ", Types)}"];
+        if (body is null || body.Value.ValueKind == JsonValueKind.Undefined)
+            errors["body"] = ["is required (any JSON value)"];
+        if (priority is not null && !Priorities.Contains(priority))
+            errors["priority"] = [$"must be one of {string.Join(", ", Priorities)}"];
+        var tooLarge = body is { ValueKind: not JsonValueKind.Undefined } b && BodyBytes(b) > MaxBodyBytes;
+        return (errors, tooLarge);
+    }
+
+    public static int BodyBytes(JsonElement body) => System.Text.Encoding.UTF8.GetByteCount(body.GetRawText());
+
+    public static Decision Decide(Session? session, SendMessage command, long msgId, DateTimeOffset now)
+    {
+        if (session is null) return Decision.Refuse(Rejection.NotFound($"Unknown session '{command.SessionId}'."));
+        if (session.Closed) return Decision.Refuse(Rejection.Conflict("The session is closed."));
+        if (!session.Admits(command.From))
+            return Decision.Refuse(Rejection.Forbidden($"'{command.From}' is not a member of this session."));
+        return Decision.Append(new MessageSent(
+            msgId, command.From, command.ClientMsgId, command.Type, command.Body.Clone(), command.Priority, now));
+    }
+}

@@ -1,0 +1,20 @@
+namespace MessagePlatform.Domain;
+
+// Stored events of a session stream. They never change shape once shipped: add new events instead.
+
+public sealed record SessionOpened(
+    string SessionId,
+    SessionType Type,
+    IReadOnlyList<string> Members,
+    SessionPolicy Policy,
+    Diffusion Diffusion,
+    DateTimeOffset OpenedAt);
+
+public sealed record MembersJoined(IReadOnlyList<string> UserIds, DateTimeOffset JoinedAt);
+
+public sealed record MemberLeft(string UserId, DateTimeOffset LeftAt);
+
+/// <summary>A group crossed the tenant's write-diffusion threshold (in either direction).</summary>
+public sealed record DiffusionSwitched(Diffusion Diffusion, DateTimeOffset SwitchedAt);
+
+public sealed record SessionClosed(DateTimeOffset ClosedAt);

@@ -1,0 +1,28 @@
+using System.Text.RegularExpressions;
+
+namespace MessagePlatform.Domain;
+
+/// <summary>How long a session's history is kept and how long a sender may recall a message.</summary>
+public sealed partial record SessionPolicy(string Retention, string OnClose, int RecallWindowSeconds)
+{
+    [GeneratedRegex(@"^(forever|days:[1-9][0-9]{0,5}|last:[1-9][0-9]{0,8})$")]
+    private static partial Regex RetentionPattern();
+
+    /// <summary>Fills what a request left out from the tenant's default and lists what is wrong.</summary>
+    public static (SessionPolicy Policy, Dictionary<string, string[]> Errors) Merge(
+        SessionPolicy defaults, string? retention, string? onClose, int? recallWindowSeconds)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (retention is not null && !RetentionPattern().IsMatch(retention))
+            errors["policy.retention"] = ["must be 'forever', 'days:N' or 'last:N' with N a positive integer"];
+        if (onClose is not null && onClose is not ("keep" or "delete"))
+            errors["policy.onClose"] = ["must be 'keep' or 'delete'"];
+        if (recallWindowSeconds is < 0 or > 31_536_000)
+            errors["policy.recallWindowSeconds"] = ["must be between 0 and 31536000"];
+        var policy = new SessionPolicy(
+            retention ?? defaults.Retention,
+            onClose ?? defaults.OnClose,
+            recallWindowSeconds ?? defaults.RecallWindowSeconds);
+        return (policy, errors);
+    }
+}
