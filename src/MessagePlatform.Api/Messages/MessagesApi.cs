@@ -23,9 +23,12 @@ public static class MessagesApi
 
     public static RouteGroupBuilder MapMessagesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization(Roles.App);
+        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization(Roles.App)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", Send).WithSummary(
-            "Send a message. The same clientMsgId from the same sender in the same session answers 200 with the first answer.");
+            "Send a message. The same clientMsgId from the same sender in the same session answers 200 with the first answer.")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         group.MapGet("/", History).WithSummary(
             "History in ascending seq: after afterSeq (from the start by default), or the last `limit` before beforeSeq.");
         return group;

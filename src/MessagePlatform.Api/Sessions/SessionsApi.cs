@@ -25,12 +25,17 @@ public static class SessionsApi
 {
     public static RouteGroupBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/sessions").WithTags("Sessions").RequireAuthorization(Roles.App);
+        var group = app.MapGroup("/v1/sessions").WithTags("Sessions").RequireAuthorization(Roles.App)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", OpenSession)
-            .WithSummary("Open a c2c, group or room session. Opening an existing c2c pair answers 200 with it.");
+            .WithSummary("Open a c2c, group or room session. Opening an existing c2c pair answers 200 with it.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{sessionId}", GetSession).WithSummary("A session with its members, policy, last seq and state.");
-        group.MapPost("/{sessionId}/members", AddMembers).WithSummary("Add members (idempotent).");
-        group.MapDelete("/{sessionId}/members/{userId}", RemoveMember).WithSummary("Remove a member.");
+        group.MapPost("/{sessionId}/members", AddMembers).WithSummary("Add members (idempotent).")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapDelete("/{sessionId}/members/{userId}", RemoveMember).WithSummary("Remove a member.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{sessionId}/close", CloseSession).WithSummary("Close: later sends get 409.");
         return group;
     }

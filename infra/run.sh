@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs the platform on its embedded default: a private PostgreSQL in .local/, MassTransit's
+# in-memory transport, one API node. Ctrl-C stops the API and the database it started.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"
+export MP_ADMIN_KEY="${MP_ADMIN_KEY:-dev-admin-key}"
+export MP_TRANSPORT="${MP_TRANSPORT:-inmemory}"
+export MP_POSTGRES="${MP_POSTGRES:-$(bash infra/postgres.sh url)}"
+url="${ASPNETCORE_URLS%%;*}"
+
+echo "Starting PostgreSQL in .local/pgdata ..."
+bash infra/postgres.sh start
+api=""
+cleanup() {
+  trap - EXIT INT TERM
+  [ -n "$api" ] && kill "$api" 2>/dev/null && wait "$api" 2>/dev/null
+  bash infra/postgres.sh stop || true
+}
+trap cleanup EXIT INT TERM
+
+echo "Building and starting the API ..."
+dotnet build src/MessagePlatform.Api -c Release --nologo -v quiet -clp:ErrorsOnly
+dotnet run --project src/MessagePlatform.Api -c Release --no-build --no-launch-profile &
+api=$!
+for _ in $(seq 1 120); do
+  curl -fs "$url/health/live" >/dev/null 2>&1 && break
+  kill -0 "$api" 2>/dev/null || { echo "The API exited; see its log above." >&2; exit 1; }
+  sleep 0.5
+done
+
+cat <<INFO
+
+MessagePlatform is running at $url   (OpenAPI: $url/openapi/v1.json)
+Admin key (development): $MP_ADMIN_KEY
+
+Try it (copy and paste into another shell):
+
+  B=$url
+  APP=\$(curl -s -X POST \$B/v1/tenants -H "Authorization: Bearer $MP_ADMIN_KEY" -H 'Content-Type: application/json' \\
+        -d '{"tenantId":"demo-'\$RANDOM'","name":"Demo","scenario":"social"}' | sed -E 's/.*"appKey":"([^"]+)".*/\1/')
+  curl -s -X POST \$B/v1/sessions -H "Authorization: Bearer \$APP" -H 'Content-Type: application/json' \\
+        -d '{"type":"c2c","members":["alice","bob"]}'; echo
+  curl -s -X POST \$B/v1/sessions/c2c:alice:bob/messages -H "Authorization: Bearer \$APP" -H 'Content-Type: application/json' \\
+        -d '{"from":"alice","clientMsgId":"hello-1","type":"text","body":{"text":"hi bob"}}'; echo
+  curl -s \$B/v1/sessions/c2c:alice:bob/messages -H "Authorization: Bearer \$APP"; echo
+
+Ctrl-C stops the API and PostgreSQL.
+INFO
+wait "$api"

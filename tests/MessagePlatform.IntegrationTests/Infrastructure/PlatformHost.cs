@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace MessagePlatform.IntegrationTests.Infrastructure;
+
+/// <summary>One platform node booted in process, configured only through the variables of API.md.</summary>
+public sealed class PlatformHost(string postgres, int nodeId = 0, string transport = "inmemory") : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("MP_POSTGRES", postgres);
+        builder.UseSetting("MP_ADMIN_KEY", AdminKey);
+        builder.UseSetting("MP_NODE_ID", nodeId.ToString());
+        builder.UseSetting("MP_TRANSPORT", transport);
+        builder.UseSetting("MP_RABBITMQ", TestServers.RabbitMq);
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+    }
+
+    public HttpClient ClientWith(string credential)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", credential);
+        return client;
+    }
+}

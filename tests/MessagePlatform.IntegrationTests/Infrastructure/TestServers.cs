@@ -1,0 +1,26 @@
+using Npgsql;
+
+namespace MessagePlatform.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The PostgreSQL and RabbitMQ that the README's test command started. A missing server fails the
+/// tests at their first connection: nothing here skips.
+/// </summary>
+public static class TestServers
+{
+    public static string Postgres =>
+        Environment.GetEnvironmentVariable("MP_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
+
+    public static string RabbitMq =>
+        Environment.GetEnvironmentVariable("MP_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:56720/";
+
+    /// <summary>A new, empty database for one fixture, so fixtures never see each other's data.</summary>
+    public static async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"mp_test_{Guid.NewGuid():N}"[..24];
+        await using var admin = new NpgsqlConnection(Postgres);
+        await admin.OpenAsync();
+        await using (var create = new NpgsqlCommand($"create database {name}", admin)) await create.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(Postgres) { Database = name }.ConnectionString;
+    }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using MessagePlatform.IntegrationTests.Infrastructure;
+
+namespace MessagePlatform.IntegrationTests.Operations;
+
+[Collection(PlatformCollection.Name)]
+public sealed class OperationsTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task liveness_and_readiness_report_healthy_with_the_database_checked()
+    {
+        using var anonymous = platform.Host.CreateClient();
+        await anonymous.GetAsync("/health/live").ExpectAsync(HttpStatusCode.OK);
+        var ready = await anonymous.GetAsync("/health/ready").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+        Assert.True(ready.GetProperty("checks").TryGetProperty("postgres", out _));
+    }
+
+    [Fact]
+    public async Task the_openapi_document_covers_every_endpoint()
+    {
+        using var anonymous = platform.Host.CreateClient();
+        var doc = await anonymous.GetAsync("/openapi/v1.json").ExpectAsync(HttpStatusCode.OK);
+        var paths = doc.GetProperty("paths");
+        foreach (var (path, verb) in new[]
+                 {
+                     ("/v1/tenants", "post"), ("/v1/tenants/{tenantId}", "get"), ("/v1/sessions", "post"),
+                     ("/v1/sessions/{sessionId}", "get"), ("/v1/sessions/{sessionId}/members", "post"),
+                     ("/v1/sessions/{sessionId}/members/{userId}", "delete"), ("/v1/sessions/{sessionId}/close", "post"),
+                     ("/v1/sessions/{sessionId}/messages", "post"), ("/v1/sessions/{sessionId}/messages", "get"),
+                 })
+        {
+            Assert.True(paths.TryGetProperty(path, out var item), $"{path} is missing");
+            Assert.True(item.TryGetProperty(verb, out var operation), $"{verb} {path} is missing");
+            Assert.True(operation.GetProperty("responses").EnumerateObject().Count() >= 2, $"{verb} {path} lists one status only");
+        }
+    }
+
+    [Fact]
+    public async Task an_unknown_route_is_a_404_problem()
+    {
+        using var anonymous = platform.Host.CreateClient();
+        var response = await anonymous.GetAsync("/v1/no-such-thing");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}
