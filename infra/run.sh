@@ -17,14 +17,15 @@ bash infra/postgres.sh start
 api=""
 cleanup() {
   trap - EXIT INT TERM
-  [ -n "$api" ] && kill "$api" 2>/dev/null && wait "$api" 2>/dev/null
+  if [ -n "$api" ]; then kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true; fi
   bash infra/postgres.sh stop || true
 }
 trap cleanup EXIT INT TERM
 
 echo "Building and starting the API ..."
 dotnet build src/MessagePlatform.Api -c Release --nologo -v quiet -clp:ErrorsOnly
-dotnet run --project src/MessagePlatform.Api -c Release --no-build --no-launch-profile &
+# The built assembly itself, not `dotnet run`, so the trap stops the process that serves.
+dotnet src/MessagePlatform.Api/bin/Release/net10.0/MessagePlatform.Api.dll &
 api=$!
 for _ in $(seq 1 120); do
   curl -fs "$url/health/live" >/dev/null 2>&1 && break

@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace MessagePlatform.Bench;
+
+/// <summary>What one run measures: the concurrency levels and how long each cell lasts.</summary>
+public sealed record BenchSettings(IReadOnlyList<int> Concurrencies, TimeSpan Warmup, TimeSpan Duration)
+{
+    public const string Usage =
+        "usage: dotnet run -c Release --project tests/MessagePlatform.Bench [-- [--seconds N] [--quick]]\n" +
+        "  --seconds N  measured seconds per cell (default 5), after a 1 s warm-up\n" +
+        "  --quick      smoke run: concurrency 1 and 8, 1 s cells";
+
+    public static BenchSettings Parse(string[] args)
+    {
+        var quick = false;
+        double? seconds = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--seconds" when i + 1 < args.Length
+                    && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0:
+                    seconds = s;
+                    i++;
+                    break;
+                default:
+                    throw new ArgumentException($"unexpected argument '{args[i]}'");
+            }
+        }
+
+        var duration = TimeSpan.FromSeconds(seconds ?? (quick ? 1 : 5));
+        // Warm-up pays for JIT, connection pools and the session cache; it never needs more than a second.
+        var warmup = TimeSpan.FromSeconds(Math.Min(1, duration.TotalSeconds / 2));
+        int[] levels = quick ? [1, 8] : [1, 8, 32, 128];
+        return new BenchSettings(levels, warmup, duration);
+    }
+}

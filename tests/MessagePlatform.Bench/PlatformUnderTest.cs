@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using MessagePlatform.Api.Platform;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MessagePlatform.Bench;
+
+/// <summary>
+/// The real API host booted in process on Kestrel, driven over loopback HTTP as any client would:
+/// one tenant, <see cref="Workload.SessionCount"/> group sessions and one hot session.
+/// </summary>
+public sealed class PlatformUnderTest(ApiHost host, HttpClient client) : IAsyncDisposable
+{
+    public const string AdminKey = "bench-admin";
+
+    public Uri Address => client.BaseAddress!;
+
+    public static async Task<PlatformUnderTest> StartAsync(string postgres)
+    {
+        var host = new ApiHost(postgres);
+        host.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        host.StartServer();
+        var address = host.Services.GetRequiredService<IServer>().Features
+            .GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+
+        // One client for every worker; the default 2-per-server cap would queue requests client-side.
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000 }) { BaseAddress = new Uri(address) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await CreateTenantAsync(client));
+        await OpenSessionsAsync(client);
+        return new PlatformUnderTest(host, client);
+    }
+
+    public Task SendSpreadAsync() => SendAsync(Workload.RandomSessionId());
+
+    public Task SendHotAsync() => SendAsync(Workload.HotSession);
+
+    private async Task SendAsync(string sessionId)
+    {
+        // Formatted by hand: the client shares the CPU with the server, so it should spend as little as it can.
+        var json = $$"""{"from":"{{Workload.Sender}}","clientMsgId":"{{Workload.NextClientMsgId()}}","type":"text","body":{{Workload.BodyJson}}}""";
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync($"/v1/sessions/{sessionId}/messages", content);
+        // Only 201 is a durable new message; 200 would mean a duplicate that stored nothing.
+        if (response.StatusCode != HttpStatusCode.Created)
+            throw new OperationFailedException($"HTTP {(int)response.StatusCode}", await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<string> CreateTenantAsync(HttpClient client)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/tenants")
+        {
+            Content = JsonContent.Create(new { tenantId = "bench", name = "Bench", scenario = "enterprise" }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        using var response = await ExpectCreatedAsync(client.SendAsync(request));
+        var tenant = await response.Content.ReadFromJsonAsync<CreatedTenant>();
+        return tenant?.AppKey ?? throw new InvalidOperationException("POST /v1/tenants answered no appKey");
+    }
+
+    private static async Task OpenSessionsAsync(HttpClient client)
+    {
+        var sessionIds = Enumerable.Range(1, Workload.SessionCount).Select(Workload.SessionId).Append(Workload.HotSession);
+        // A few at a time: setup is not measured, it should just not take long.
+        await Parallel.ForEachAsync(sessionIds, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (sessionId, _) =>
+        {
+            var session = new { sessionId, type = "group", members = new[] { Workload.Sender, "u2" } };
+            using var response = await ExpectCreatedAsync(client.PostAsJsonAsync("/v1/sessions", session));
+        });
+    }
+
+    private static async Task<HttpResponseMessage> ExpectCreatedAsync(Task<HttpResponseMessage> call)
+    {
+        var response = await call;
+        if (response.StatusCode == HttpStatusCode.Created) return response;
+        using (response)
+            throw new InvalidOperationException(
+                $"{response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}: " +
+                await response.Content.ReadAsStringAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        client.Dispose();
+        await host.DisposeAsync();
+    }
+
+    private sealed record CreatedTenant(string AppKey);
+}
+
+/// <summary>
+/// The API configured only through its documented variables. Any type of the API assembly locates
+/// its entry point; its <c>Program</c> would clash with this console's own top-level Program.
+/// </summary>
+public sealed class ApiHost(string postgres) : WebApplicationFactory<PlatformOptions>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        // The factory finds the API's folder through a manifest it looks for in the working directory,
+        // which is the repo root under `dotnet run`, not bin/; so name the folder outright.
+        builder.UseSolutionRelativeContentRoot(Path.Combine("src", "MessagePlatform.Api"));
+        builder.UseEnvironment("Development");
+        builder.UseSetting("MP_POSTGRES", postgres);
+        builder.UseSetting("MP_ADMIN_KEY", PlatformUnderTest.AdminKey);
+        builder.UseSetting("MP_TRANSPORT", "inmemory");
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+    }
+}

@@ -1,0 +1,53 @@
+using MessagePlatform.Bench;
+
+// Durable sends over real HTTP against the two floors they are judged by: a bare INSERT and a
+// bare Marten append, all on one database in one run so the numbers are comparable.
+BenchSettings settings;
+try
+{
+    settings = BenchSettings.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(BenchSettings.Usage);
+    return 2;
+}
+
+// Ctrl+C finishes the current cell and still drops the database (and stops a server we started).
+using var interrupted = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Cancel(); };
+
+Log("starting PostgreSQL and creating the bench database");
+await using var database = await BenchDatabase.CreateAsync();
+Log($"database {database.Name}; booting the API on Kestrel and opening {Workload.SessionCount:N0} sessions");
+await using var platform = await PlatformUnderTest.StartAsync(database.ConnectionString);
+await using var baselines = await Baselines.CreateAsync(database.ConnectionString);
+Log($"API at {platform.Address}; {settings.Duration.TotalSeconds:0.#} s per cell after {settings.Warmup.TotalSeconds:0.#} s warm-up");
+
+var rows = new List<ResultRow>();
+foreach (var concurrency in settings.Concurrencies)
+{
+    if (interrupted.IsCancellationRequested) break;
+    // Baselines first and the platform right after, at the same level, so they see the same table sizes.
+    rows.Add(new ResultRow(
+        concurrency,
+        Raw: await RunAsync("raw INSERT", concurrency, baselines.InsertAsync),
+        Marten: await RunAsync("Marten append", concurrency, baselines.AppendAsync),
+        Spread: await RunAsync("spread sends", concurrency, platform.SendSpreadAsync),
+        Hot: await RunAsync("hot sends", concurrency, platform.SendHotAsync)));
+}
+
+ResultsTable.Print(rows, Console.Out);
+return 0;
+
+async Task<CellResult> RunAsync(string name, int concurrency, Func<Task> operation)
+{
+    Log($"{name,-14} x{concurrency,-4} running");
+    var result = await new LoadCell(name, concurrency, settings.Warmup, settings.Duration).RunAsync(operation);
+    var errors = result.ErrorCount == 0 ? "" : $", {result.ErrorCount:N0} errors";
+    Log($"{name,-14} x{concurrency,-4} {result.OpsPerSecond,9:N0} ops/s  p50 {result.P50Ms:0.0} ms  p99 {result.P99Ms:0.0} ms{errors}");
+    return result;
+}
+
+static void Log(string line) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
