@@ -17,8 +17,10 @@ internal sealed class CommitLane(
     TimeProvider clock, ILogger log)
 {
     private const int MaxBatch = 512;
-    private const int MaxAttempts = 8;
+    // Cross-node contention on one hot session can conflict repeatedly; each retry backs off further.
+    private const int MaxAttempts = 20;
     private readonly SessionCache _cache = new(capacity: 50_000);
+    private readonly RecentReceipts _recent = new(capacity: 100_000);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -33,13 +35,18 @@ internal sealed class CommitLane(
         }
     }
 
-    private async Task CommitAsync(List<PendingCommand> items, CancellationToken ct)
+    /// <summary>
+    /// Commits, retrying conflicts. The first attempt trusts the receipts' primary key instead of
+    /// looking receipts up: a repeat this lane has not seen is rare, and it fails the transaction
+    /// on that key, after which every attempt looks them up.
+    /// </summary>
+    private async Task CommitAsync(List<PendingCommand> items, CancellationToken ct, bool lookUpReceipts = false)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var staleRefusal = await CommitOnceAsync(items, CancellationToken.None);
+                var staleRefusal = await CommitOnceAsync(items, lookUpReceipts || attempt > 1, CancellationToken.None);
                 if (staleRefusal is null) return;
                 // A refusal decided on cached state may be wrong (another node added a member): check it fresh.
                 _cache.Forget(items[0].Command.TenantId, staleRefusal);
@@ -55,10 +62,10 @@ internal sealed class CommitLane(
                 if (sessions.Count > 1)
                 {
                     // Keep one contested session from holding back the others: commit each on its own.
-                    foreach (var one in items.GroupBy(i => i.Command.SessionId)) await CommitAsync(one.ToList(), ct);
+                    foreach (var one in items.GroupBy(i => i.Command.SessionId)) await CommitAsync(one.ToList(), ct, lookUpReceipts: true);
                     return;
                 }
-                await Task.Delay(Random.Shared.Next(1, 5 * attempt), CancellationToken.None);
+                await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), CancellationToken.None);
             }
             catch (Exception e) when (e is NpgsqlException { IsTransient: true } && attempt < 3)
             {
@@ -75,13 +82,13 @@ internal sealed class CommitLane(
     }
 
     /// <summary>Decides and commits every command; returns the session whose cached state refused one, if any.</summary>
-    private async Task<string?> CommitOnceAsync(List<PendingCommand> items, CancellationToken ct)
+    private async Task<string?> CommitOnceAsync(List<PendingCommand> items, bool lookUpReceipts, CancellationToken ct)
     {
         var tenantId = items[0].Command.TenantId;
         await using var session = store.LightweightSession(tenantId);
         var fresh = await LoadMissingAsync(session, items.Select(i => i.Command.SessionId).Distinct().ToList(), ct);
         var sends = items.Select(i => i.Command).OfType<SendCommand>().ToList();
-        var known = await receipts.FindAsync(tenantId, sends, ct);
+        var known = lookUpReceipts ? await receipts.FindAsync(tenantId, sends, ct) : NoReceipts;
         // PostgreSQL keeps microseconds: a repeated send must get back exactly the sentAt it first got.
         var now = clock.GetUtcNow();
         var context = new StreamContext(now.AddTicks(-(now.Ticks % 10)), msgIds);
@@ -101,7 +108,8 @@ internal sealed class CommitLane(
                 {
                     var key = (send.Send.From, send.Send.ClientMsgId);
                     if (known.TryGetValue((stream.Key, key.From, key.ClientMsgId), out var earlier)
-                        || firstSend.TryGetValue(key, out earlier))
+                        || firstSend.TryGetValue(key, out earlier)
+                        || _recent.TryGet(tenantId, stream.Key, key.From, key.ClientMsgId, out earlier))
                     {
                         var (s, v, r) = (state, version, earlier);
                         results.Add(() => item.Done.TrySetResult(new StreamOutcome(null, s, v, [], r)));
@@ -143,6 +151,7 @@ internal sealed class CommitLane(
             SendReceipts.Queue(session, tenantId, newReceipts);
             await session.SaveChangesAsync(ct);
             foreach (var (id, state, version) in updates) _cache.Put(tenantId, id, state, version);
+            foreach (var receipt in newReceipts) _recent.Add(tenantId, receipt);
         }
         foreach (var answer in results) answer();
         return null;
@@ -161,6 +170,8 @@ internal sealed class CommitLane(
             _cache.Put(tenantId, id, await doc, (await stream)?.Version ?? 0);
         return [.. missing];
     }
+
+    private static readonly Dictionary<(string, string, string), SendReceipt> NoReceipts = [];
 
     private static bool IsConflict(Exception e)
     {

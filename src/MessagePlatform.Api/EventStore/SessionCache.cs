@@ -23,3 +23,18 @@ internal sealed class SessionCache(int capacity)
 
     public void Forget(string tenantId, string sessionId) => _entries.Remove((tenantId, sessionId));
 }
+
+/// <summary>The receipts a lane committed lately, so a client's retry to this node costs no query.</summary>
+internal sealed class RecentReceipts(int capacity)
+{
+    private readonly Dictionary<(string, string, string, string), SendReceipt> _entries = [];
+
+    public bool TryGet(string tenantId, string sessionId, string from, string clientMsgId, out SendReceipt receipt) =>
+        _entries.TryGetValue((tenantId, sessionId, from, clientMsgId), out receipt!);
+
+    public void Add(string tenantId, SendReceipt receipt)
+    {
+        if (_entries.Count >= capacity) _entries.Clear();
+        _entries[(tenantId, receipt.SessionId, receipt.From, receipt.ClientMsgId)] = receipt;
+    }
+}

@@ -36,6 +36,7 @@ public sealed record PlatformOptions(
             config["MP_RABBITMQ"] ?? "amqp://guest:guest@localhost:5672/",
             adminKey,
             nodeId,
-            Math.Clamp(config.GetValue("MP_COMMIT_LANES", 8), 1, 64));
+            // Fewer lanes make bigger group commits; measured best here at one lane per two cores.
+            Math.Clamp(config.GetValue("MP_COMMIT_LANES", Math.Max(1, Environment.ProcessorCount / 2)), 1, 64));
     }
 }
