@@ -1,7 +1,9 @@
 using JasperFx.Events.Projections;
 using Marten;
 using MessagePlatform.Domain;
+using MessagePlatform.Projections.SessionChain;
 using MessagePlatform.Projections.Sessions;
+using MessagePlatform.Projections.UserChain;
 
 namespace MessagePlatform.Projections;
 
@@ -16,5 +18,10 @@ public static class ProjectionsConfig
         ]);
         options.Schema.For<Session>().MultiTenanted();
         options.Projections.Add(new SessionProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new SessionChainProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new UserChainProjection(), ProjectionLifecycle.Async);
+        // A timeline projection that skipped an event would silently lose a message: stop instead.
+        options.Projections.Errors.SkipApplyErrors = false;
+        options.Projections.RebuildErrors.SkipApplyErrors = false;
     }
 }

@@ -61,7 +61,7 @@ public static class MessagesApi
 
     public static async Task<Results<Ok<MessagePage>, ValidationProblem, ProblemHttpResult>> History(
         string sessionId, long? afterSeq, long? beforeSeq, int? limit, HttpContext http, SessionStreams streams,
-        CancellationToken ct)
+        SessionHistory history, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (limit is < 1 or > MaxLimit) errors["limit"] = [$"must be 1 to {MaxLimit}"];
@@ -72,10 +72,7 @@ public static class MessagesApi
         var tenantId = http.User.TenantId();
         var (session, _) = await streams.LoadAsync(tenantId, sessionId, ct);
         if (session is null) return Problems.NotFound($"Unknown session '{sessionId}'.");
-        var (messages, hasMore) = await streams.ReadMessagesAsync(tenantId, sessionId, afterSeq, beforeSeq, limit ?? DefaultLimit, ct);
-        return TypedResults.Ok(new MessagePage(
-            [.. messages.Select(m => new MessageView(m.Message.MsgId.ToString(), m.Seq, m.Message.From, m.Message.Type,
-                m.Message.Body, m.Message.Priority, m.Message.SentAt, Retracted: false))],
-            hasMore));
+        var (messages, hasMore) = await history.ReadAsync(tenantId, sessionId, afterSeq, beforeSeq, limit ?? DefaultLimit, ct);
+        return TypedResults.Ok(new MessagePage(messages, hasMore));
     }
 }

@@ -1,5 +1,6 @@
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using JasperFx.MultiTenancy;
 using Marten;
 using MessagePlatform.Api.EventStore;
@@ -10,7 +11,7 @@ namespace MessagePlatform.Api.Platform;
 
 public static class EventStoreConfig
 {
-    public const string Schema = "mp";
+    public const string Schema = ReadModels.Schema;
 
     /// <summary>Marten on PostgreSQL: one string-keyed stream per (tenant, session), conjoined tenancy.</summary>
     public static IHostApplicationBuilder AddEventStore(this IHostApplicationBuilder builder, PlatformOptions platform)
@@ -24,10 +25,19 @@ public static class EventStoreConfig
             options.Events.StreamIdentity = StreamIdentity.AsString;
             options.Events.TenancyStyle = TenancyStyle.Conjoined;
             options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            // HotCold leadership needs the advisory lock taken in a transaction: the lock library
+            // refuses Weasel's multiplexing data source otherwise.
+            options.Events.UseAdvisoryLockTransaction = true;
+            // Wake the daemon on append instead of on its next poll: sync latency.
+            options.Events.UseListenNotifyForEventAppends = true;
             options.AddTenants();
             SendReceipts.AddTo(options);
             options.AddMessagePlatformProjections();
-        }).ApplyAllDatabaseChangesOnStartup().UseLightweightSessions();
+        })
+        .ApplyAllDatabaseChangesOnStartup()
+        .UseLightweightSessions()
+        // Async projections run on one node of the cluster at a time; another takes over when it stops.
+        .AddAsyncDaemon(DaemonMode.HotCold);
         return builder;
     }
 }

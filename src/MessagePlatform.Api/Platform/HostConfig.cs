@@ -35,6 +35,7 @@ public static class HostConfig
         builder.Services.AddSingleton<GroupCommit>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
         builder.Services.AddSingleton<SessionStreams>();
+        builder.Services.AddSingleton<SessionHistory>();
         builder.Services.AddSingleton<TenantDirectory>();
 
         builder.AddAccess();

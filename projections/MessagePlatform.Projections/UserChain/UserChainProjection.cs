@@ -1,0 +1,73 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using MessagePlatform.Domain;
+using static MessagePlatform.Projections.ReadModels;
+
+namespace MessagePlatform.Projections.UserChain;
+
+/// <summary>
+/// The user chain (write diffusion) and the read feed (read diffusion), run by the async daemon.
+/// Why the daemon: positions are numbers a sync cursor moves past, so a reader must never see
+/// position 12 before 11 commits. The daemon is the only writer of these tables, reads events
+/// only up to the high-water mark (no gaps behind it) and commits these rows with its progress in
+/// one transaction, so every committed position has all smaller ones committed before it.
+/// Each statement is set-based: one per event, whatever the number of members.
+/// </summary>
+public sealed partial class UserChainProjection : EventProjection
+{
+    public const string ProjectionName = "UserChain";
+
+    public UserChainProjection()
+    {
+        Name = ProjectionName;
+        IncludeType<SessionOpened>();
+        IncludeType<MembersJoined>();
+        IncludeType<MemberLeft>();
+        IncludeType<DiffusionSwitched>();
+        IncludeType<MessageSent>();
+        foreach (var table in UserChainTables.All())
+        {
+            SchemaObjects.Add(table);
+            Options.DeleteDataInTableOnTeardown(table.Identifier.QualifiedName);
+        }
+    }
+
+    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    {
+        var (tenant, session) = (e.TenantId, e.StreamKey!);
+        switch (e.Data)
+        {
+            case SessionOpened opened:
+                operations.QueueSqlCommand(UserChainSql.OpenSession, tenant, session, Wire(opened.Type), Wire(opened.Diffusion),
+                    opened.Policy.HistoryOnJoin);
+                operations.QueueSqlCommand(UserChainSql.AddFirstMembers, tenant, session, opened.OpenedAt, opened.Members.ToArray());
+                break;
+            case MembersJoined joined:
+                var users = joined.UserIds.ToArray();
+                operations.QueueSqlCommand(UserChainSql.Rejoin, e.Version, joined.JoinedAt, tenant, session, users);
+                operations.QueueSqlCommand(UserChainSql.Join, tenant, session, e.Version, joined.JoinedAt, users);
+                break;
+            case MemberLeft left:
+                operations.QueueSqlCommand(UserChainSql.Leave, e.Version, tenant, session, left.UserId);
+                break;
+            case DiffusionSwitched switched:
+                operations.QueueSqlCommand(UserChainSql.SwitchDiffusion, Wire(switched.Diffusion), tenant, session);
+                break;
+            case MessageSent:
+                operations.QueueSqlCommand(UserChainSql.FanOut, tenant, session, e.Version, "message");
+                operations.QueueSqlCommand(UserChainSql.Feed, tenant, session, e.Version, "message");
+                break;
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private static string Wire(SessionType type) => type switch
+    {
+        SessionType.C2c => "c2c",
+        SessionType.Group => "group",
+        _ => "room",
+    };
+
+    private static string Wire(Diffusion diffusion) => diffusion == Diffusion.Write ? "write" : "read";
+}

@@ -1,0 +1,38 @@
+using MessagePlatform.Projections;
+using Npgsql;
+
+namespace MessagePlatform.Api.Messages;
+
+/// <summary>History pages from the session chain, which the append keeps in its own transaction.</summary>
+public sealed class SessionHistory(NpgsqlDataSource db)
+{
+    private static readonly string Table = ReadModels.Qualified(ReadModels.SessionChainTable);
+
+    /// <summary>
+    /// Messages after <paramref name="afterSeq"/>, or else the last ones before <paramref name="beforeSeq"/>,
+    /// ascending; one more than the limit is read to tell whether there are more.
+    /// </summary>
+    public async Task<(IReadOnlyList<MessageView> Messages, bool HasMore)> ReadAsync(
+        string tenantId, string sessionId, long? afterSeq, long? beforeSeq, int limit, CancellationToken ct)
+    {
+        var backwards = afterSeq is null && beforeSeq is not null;
+        await using var cmd = db.CreateCommand(
+            $"""
+             select {MessageRows.Columns("c")} from {Table} c
+             where c.tenant_id = $1 and c.session_id = $2 and c.seq > $3 and c.seq < $4
+             order by c.seq {(backwards ? "desc" : "asc")} limit $5
+             """);
+        cmd.Parameters.Add(new() { Value = tenantId });
+        cmd.Parameters.Add(new() { Value = sessionId });
+        cmd.Parameters.Add(new() { Value = afterSeq ?? 0L });
+        cmd.Parameters.Add(new() { Value = beforeSeq ?? long.MaxValue });
+        cmd.Parameters.Add(new() { Value = limit + 1 });
+        var messages = new List<MessageView>(limit + 1);
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) messages.Add(MessageRows.Read(reader, 0));
+        var hasMore = messages.Count > limit;
+        if (hasMore) messages.RemoveAt(messages.Count - 1);
+        if (backwards) messages.Reverse();
+        return (messages, hasMore);
+    }
+}
