@@ -3,6 +3,7 @@ using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.MultiTenancy;
 using Marten;
+using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.EventStore;
 using MessagePlatform.Api.Tenants;
 using MessagePlatform.Projections;
@@ -32,6 +33,7 @@ public static class EventStoreConfig
             options.Events.UseListenNotifyForEventAppends = true;
             options.AddTenants();
             SendReceipts.AddTo(options);
+            ConversationList.AddTo(options);
             options.AddMessagePlatformProjections();
         })
         .ApplyAllDatabaseChangesOnStartup()

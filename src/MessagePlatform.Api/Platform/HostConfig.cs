@@ -3,6 +3,8 @@ using MessagePlatform.Api.Access;
 using MessagePlatform.Api.EventStore;
 using MessagePlatform.Api.Messages;
 using MessagePlatform.Api.Sessions;
+using MessagePlatform.Api.Sync;
+using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.Tenants;
 using MessagePlatform.Domain;
 using Npgsql;
@@ -36,6 +38,8 @@ public static class HostConfig
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
         builder.Services.AddSingleton<SessionStreams>();
         builder.Services.AddSingleton<SessionHistory>();
+        builder.Services.AddSingleton<SyncReader>();
+        builder.Services.AddSingleton<ConversationList>();
         builder.Services.AddSingleton<TenantDirectory>();
 
         builder.AddAccess();
@@ -82,6 +86,8 @@ public static class HostConfig
         app.MapTenantsApi();
         app.MapSessionsApi();
         app.MapMessagesApi();
+        app.MapSyncApi();
+        app.MapConversationsApi();
         return app;
     }
 }

@@ -29,6 +29,21 @@ public static class Calls
     public static Task<JsonElement> HistoryAsync(this HttpClient app, string sessionId, string query = "") =>
         app.GetAsync($"/v1/sessions/{sessionId}/messages{query}").ExpectAsync(HttpStatusCode.OK);
 
+    /// <summary>Follows a user's sync from <paramref name="cursor"/> until it has nothing more; returns every item and the last cursor.</summary>
+    public static async Task<(List<JsonElement> Items, string? Cursor)> SyncAllAsync(
+        this HttpClient app, string userId, string? cursor = null, int limit = 3)
+    {
+        var items = new List<JsonElement>();
+        while (true)
+        {
+            var query = cursor is null ? $"?limit={limit}" : $"?limit={limit}&cursor={cursor}";
+            var page = await app.GetAsync($"/v1/users/{userId}/sync{query}").ExpectAsync(HttpStatusCode.OK);
+            items.AddRange(page.GetProperty("items").EnumerateArray());
+            cursor = page.GetProperty("cursor").GetString();
+            if (!page.GetProperty("hasMore").GetBoolean()) return (items, cursor);
+        }
+    }
+
     public static void AssertProblem(JsonElement problem, int status)
     {
         Assert.Equal(status, problem.GetProperty("status").GetInt32());

@@ -1,4 +1,7 @@
+using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace MessagePlatform.IntegrationTests.Infrastructure;
@@ -18,6 +21,10 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
         builder.UseSetting("MP_RABBITMQ", TestServers.RabbitMq);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
     }
+
+    /// <summary>Waits until the async projections have caught up with every event appended so far.</summary>
+    public Task ProjectionsCaughtUpAsync() =>
+        Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
 
     public HttpClient ClientWith(string credential)
     {

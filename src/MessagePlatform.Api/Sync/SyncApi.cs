@@ -1,0 +1,36 @@
+using MessagePlatform.Api.Access;
+using MessagePlatform.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MessagePlatform.Api.Sync;
+
+public sealed record SyncPage(IReadOnlyList<SyncItem> Items, string Cursor, bool HasMore);
+
+public static class SyncApi
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 500;
+
+    public static RouteGroupBuilder MapSyncApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/users/{userId}").WithTags("Sync").RequireAuthorization(Roles.App)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapGet("/sync", Sync).WithSummary(
+            "What is new for a user: every message of its c2c and group sessions exactly once, in each session's order. " +
+            "Follow `cursor`; without one, sync starts from the beginning of what the user may see.");
+        return group;
+    }
+
+    public static async Task<Results<Ok<SyncPage>, ValidationProblem>> Sync(
+        string userId, string? cursor, int? limit, HttpContext http, SyncReader reader, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!SendRules.UserIdPattern().IsMatch(userId)) errors["userId"] = [$"must match {SendRules.UserIdRule}"];
+        if (!SyncCursor.TryDecode(cursor, out var from)) errors["cursor"] = ["is not a cursor this platform gave out"];
+        if (limit is < 1 or > MaxLimit) errors["limit"] = [$"must be 1 to {MaxLimit}"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var page = await reader.ReadAsync(http.User.TenantId(), userId, from, limit ?? DefaultLimit, ct);
+        return TypedResults.Ok(new SyncPage(page.Items, page.Cursor.Encode(), page.HasMore));
+    }
+}

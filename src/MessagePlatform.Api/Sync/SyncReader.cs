@@ -1,0 +1,82 @@
+using MessagePlatform.Api.Messages;
+using MessagePlatform.Domain;
+using MessagePlatform.Projections;
+using Npgsql;
+using static MessagePlatform.Projections.ReadModels;
+
+namespace MessagePlatform.Api.Sync;
+
+public sealed record SyncItem(
+    string Kind, string SessionId, string MsgId, long Seq, string From, string Type, System.Text.Json.JsonElement? Body,
+    string Priority, DateTimeOffset SentAt, bool Retracted);
+
+/// <summary>
+/// Reads a page of a user's sync: its user chain after the cursor, and the tenant's read feed after
+/// the cursor filtered to the groups the user was a member of at each message. Both tables are
+/// written only by the projection daemon, in position order, so what a reader sees is a prefix.
+/// </summary>
+public sealed class SyncReader(NpgsqlDataSource db)
+{
+    /// <summary>Feed rows looked at per call: bounds the work for a user in few of a tenant's big groups.</summary>
+    public const int FeedScanCap = 2_000;
+
+    private static readonly string ChainQuery = $"""
+        select u.position, u.kind, u.session_id, {MessageRows.Columns("c")}
+        from {Qualified(UserChainTable)} u
+        join {Qualified(SessionChainTable)} c on c.tenant_id = u.tenant_id and c.session_id = u.session_id and c.seq = u.seq
+        where u.tenant_id = $1 and u.user_id = $2 and u.position > $3
+        order by u.position limit $4
+        """;
+
+    // The window is every feed row after the cursor (up to the cap); rows of groups the user was not
+    // in at that message come back without a message, so the cursor can still move past them.
+    private static readonly string FeedQuery = $"""
+        with w as (
+          select f.position, f.kind, f.session_id, f.seq from {Qualified(ReadFeedTable)} f
+          where f.tenant_id = $1 and f.position > $3 order by f.position limit $4)
+        select w.position, w.kind, w.session_id, {MessageRows.Columns("c")}
+        from w
+        left join {Qualified(ChainMembersTable)} m on m.tenant_id = $1 and m.session_id = w.session_id and m.user_id = $2
+             and w.seq > m.joined_seq and (m.left_seq is null or w.seq < m.left_seq)
+        left join {Qualified(SessionChainTable)} c on m.user_id is not null
+             and c.tenant_id = $1 and c.session_id = w.session_id and c.seq = w.seq
+        order by w.position
+        """;
+
+    public async Task<SyncMerge.Page<SyncItem>> ReadAsync(string tenantId, string userId, SyncCursor cursor, int limit, CancellationToken ct)
+    {
+        var chain = await QueryAsync(ChainQuery, tenantId, userId, cursor.UserPosition, limit + 1, ct);
+        var window = await QueryAsync(FeedQuery, tenantId, userId, cursor.FeedPosition, FeedScanCap, ct);
+        var visible = window.Where(w => w.Item is not null).Select(Found).ToList();
+        var scannedTo = window.Count == 0 ? cursor.FeedPosition : window[^1].Position;
+        return SyncMerge.Merge(cursor, [.. chain.Select(Found)], visible, scannedTo, window.Count == FeedScanCap, limit);
+    }
+
+    private static SourcedItem<SyncItem> Found(SourcedItem<SyncItem?> row) => new(row.Position, row.At, row.MsgId, row.Item!);
+
+    private async Task<List<SourcedItem<SyncItem?>>> QueryAsync(
+        string sql, string tenantId, string userId, long after, int limit, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        cmd.Parameters.Add(new() { Value = tenantId });
+        cmd.Parameters.Add(new() { Value = userId });
+        cmd.Parameters.Add(new() { Value = after });
+        cmd.Parameters.Add(new() { Value = limit });
+        var rows = new List<SourcedItem<SyncItem?>>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var position = reader.GetInt64(0);
+            if (reader.IsDBNull(3))
+            {
+                rows.Add(new SourcedItem<SyncItem?>(position, default, 0, null));
+                continue;
+            }
+            var m = MessageRows.Read(reader, 3);
+            var item = new SyncItem(reader.GetString(1), reader.GetString(2), m.MsgId, m.Seq, m.From, m.Type, m.Body,
+                m.Priority, m.SentAt, m.Retracted);
+            rows.Add(new SourcedItem<SyncItem?>(position, m.SentAt, long.Parse(m.MsgId), item));
+        }
+        return rows;
+    }
+}
