@@ -18,9 +18,11 @@ public sealed partial class SessionChainProjection : EventProjection
         $"insert into {Qualified(SessionChainTable)} (tenant_id, session_id, seq, msg_id, sender, type, body, priority, sent_at) " +
         "values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?) on conflict do nothing";
 
+    public const string ProjectionName = "SessionChain";
+
     public SessionChainProjection()
     {
-        Name = "SessionChain";
+        Name = ProjectionName;
         IncludeType<MessageSent>();
         var table = NewTable(SessionChainTable);
         table.AddColumn<string>("tenant_id").AsPrimaryKey();

@@ -5,6 +5,7 @@ using MessagePlatform.Api.Messages;
 using MessagePlatform.Api.Sessions;
 using MessagePlatform.Api.Sync;
 using MessagePlatform.Api.Conversations;
+using MessagePlatform.Api.Daemon;
 using MessagePlatform.Api.Tenants;
 using MessagePlatform.Domain;
 using Npgsql;
@@ -46,8 +47,11 @@ public static class HostConfig
         builder.AddProblems();
         builder.Services.AddOpenApi();
         builder.AddBus(platform);
+        builder.Services.AddSingleton<ProjectionLag>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionLag>());
         builder.Services.AddHealthChecks()
-            .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgres", tags: [Health.Ready]);
+            .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgres", tags: [Health.Ready])
+            .AddCheck<ProjectionLag>("projections", tags: [Health.Ready]);
         return builder;
     }
 
@@ -88,6 +92,7 @@ public static class HostConfig
         app.MapMessagesApi();
         app.MapSyncApi();
         app.MapConversationsApi();
+        app.MapRebuildApi();
         return app;
     }
 }

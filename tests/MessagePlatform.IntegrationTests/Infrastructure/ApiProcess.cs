@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace MessagePlatform.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A platform node in a process of its own, so a test can kill it the hard way (no shutdown, its
+/// database sessions dropped by the kernel), as a crashed machine would.
+/// </summary>
+public sealed class ApiProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    public Uri Address { get; }
+
+    private ApiProcess(Process process, Uri address) => (_process, Address) = (process, address);
+
+    public static async Task<ApiProcess> StartAsync(string postgres, int nodeId)
+    {
+        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "MessagePlatform.Api.dll"))
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ASPNETCORE_URLS"] = address.ToString();
+        start.Environment["MP_POSTGRES"] = postgres;
+        start.Environment["MP_ADMIN_KEY"] = PlatformHost.AdminKey;
+        start.Environment["MP_NODE_ID"] = nodeId.ToString();
+        start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var probe = new HttpClient();
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            Assert.False(process.HasExited, $"node {nodeId} exited with {(process.HasExited ? process.ExitCode : 0)}");
+            try
+            {
+                if ((await probe.GetAsync(new Uri(address, "/health/live"))).StatusCode == HttpStatusCode.OK)
+                    return new ApiProcess(process, address);
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+        }
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException($"node {nodeId} did not start within 60 s");
+    }
+
+    public HttpClient ClientWith(string credential)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", credential);
+        return client;
+    }
+
+    /// <summary>SIGKILL: no graceful shutdown, no chance to release anything itself.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) Kill();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
