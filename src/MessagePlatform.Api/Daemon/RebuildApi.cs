@@ -47,6 +47,8 @@ public static class RebuildApi
             await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
             log.LogInformation("Rebuilt {Projection} in {ElapsedMs} ms", name, clock.ElapsedMilliseconds);
         }
+        // A rebuild on the running daemon leaves the async shard stopped; projecting new events resumes here.
+        await daemon.StartAgentAsync($"{UserChainProjection.ProjectionName}:All", ct);
         return TypedResults.Ok(new RebuildReport(projections, head, clock.ElapsedMilliseconds));
     }
 

@@ -39,6 +39,11 @@ public sealed class RebuildTests(PlatformFixture platform)
         Assert.Equal(live, await Snapshot(tenant.TenantId));
         Assert.Equal(liveSync, (await tenant.App.SyncAllAsync("a")).Items.Select(i => i.ToString()).ToList());
         Assert.Contains("g", live);
+
+        // Projecting goes on after the rebuild.
+        await tenant.App.SendAsync("c2c:a:b", "b", "after-rebuild").ExpectAsync(HttpStatusCode.Created);
+        await platform.Host.ProjectionsCaughtUpAsync();
+        Assert.Equal(liveSync.Count + 1, (await tenant.App.SyncAllAsync("a")).Items.Count);
     }
 
     [Fact]
