@@ -29,6 +29,6 @@ status=${PIPESTATUS[0]}
 set -e
 # One closing line over all test assemblies.
 awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1) } }
-     END { printf "%d passed, %d failed\n", p, f }' "$log" | tr -d ','
+     END { printf "%d passed, %d failed\n", p, f }' "$log"
 rm -f "$log"
 exit "$status"
