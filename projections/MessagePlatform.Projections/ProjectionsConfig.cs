@@ -14,7 +14,7 @@ public static class ProjectionsConfig
     {
         options.Events.AddEventTypes([
             typeof(SessionOpened), typeof(MembersJoined), typeof(MemberLeft), typeof(DiffusionSwitched),
-            typeof(SessionClosed), typeof(MessageSent),
+            typeof(SessionClosed), typeof(MessageSent), typeof(MessageRetracted),
         ]);
         options.Schema.For<Session>().MultiTenanted();
         options.Projections.Add(new SessionProjection(), ProjectionLifecycle.Inline);

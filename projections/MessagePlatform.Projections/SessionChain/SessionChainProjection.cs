@@ -2,6 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
 using MessagePlatform.Domain;
+using Weasel.Postgresql.Tables;
 using static MessagePlatform.Projections.ReadModels;
 
 namespace MessagePlatform.Projections.SessionChain;
@@ -18,12 +19,17 @@ public sealed partial class SessionChainProjection : EventProjection
         $"insert into {Qualified(SessionChainTable)} (tenant_id, session_id, seq, msg_id, sender, type, body, priority, sent_at) " +
         "values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?) on conflict do nothing";
 
+    // The body goes: a retracted message is never shown to users again (auditors read the event).
+    private static readonly string Retract =
+        $"update {Qualified(SessionChainTable)} set retracted = true, body = null where tenant_id = ? and session_id = ? and seq = ?";
+
     public const string ProjectionName = "SessionChain";
 
     public SessionChainProjection()
     {
         Name = ProjectionName;
         IncludeType<MessageSent>();
+        IncludeType<MessageRetracted>();
         var table = NewTable(SessionChainTable);
         table.AddColumn<string>("tenant_id").AsPrimaryKey();
         table.AddColumn<string>("session_id").AsPrimaryKey();
@@ -35,15 +41,23 @@ public sealed partial class SessionChainProjection : EventProjection
         table.AddColumn<string>("priority").NotNull();
         table.AddColumn<DateTimeOffset>("sent_at").NotNull();
         table.AddColumn<bool>("retracted").NotNull().DefaultValueByExpression("false");
+        table.Indexes.Add(new IndexDefinition($"ix_{SessionChainTable}_msg") { Columns = ["tenant_id", "session_id", "msg_id"] });
         SchemaObjects.Add(table);
         Options.DeleteDataInTableOnTeardown(table.Identifier.QualifiedName);
     }
 
     public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
     {
-        if (e.Data is MessageSent m)
-            operations.QueueSqlCommand(Insert, e.TenantId, e.StreamKey!, e.Version, m.MsgId, m.From, m.Type,
-                m.Body.GetRawText(), m.Priority, m.SentAt);
+        switch (e.Data)
+        {
+            case MessageSent m:
+                operations.QueueSqlCommand(Insert, e.TenantId, e.StreamKey!, e.Version, m.MsgId, m.From, m.Type,
+                    m.Body.GetRawText(), m.Priority, m.SentAt);
+                break;
+            case MessageRetracted r:
+                operations.QueueSqlCommand(Retract, e.TenantId, e.StreamKey!, r.Seq);
+                break;
+        }
         return ValueTask.CompletedTask;
     }
 }

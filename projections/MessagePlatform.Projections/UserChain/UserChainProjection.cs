@@ -26,6 +26,7 @@ public sealed partial class UserChainProjection : EventProjection
         IncludeType<MemberLeft>();
         IncludeType<DiffusionSwitched>();
         IncludeType<MessageSent>();
+        IncludeType<MessageRetracted>();
         foreach (var table in UserChainTables.All())
         {
             SchemaObjects.Add(table);
@@ -57,6 +58,11 @@ public sealed partial class UserChainProjection : EventProjection
             case MessageSent:
                 operations.QueueSqlCommand(UserChainSql.FanOut, tenant, session, e.Version, "message");
                 operations.QueueSqlCommand(UserChainSql.Feed, tenant, session, e.Version, "message");
+                break;
+            // A retraction travels the same way as the message, pointing at the message's seq.
+            case MessageRetracted retracted:
+                operations.QueueSqlCommand(UserChainSql.FanOut, tenant, session, retracted.Seq, "retract");
+                operations.QueueSqlCommand(UserChainSql.Feed, tenant, session, retracted.Seq, "retract");
                 break;
         }
         return ValueTask.CompletedTask;

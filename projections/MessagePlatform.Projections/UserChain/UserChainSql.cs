@@ -76,7 +76,10 @@ internal static class UserChainSql
         update {Sessions} set diffusion = ? where tenant_id = ? and session_id = ?
         """;
 
-    /// <summary>(tenant, session, seq, kind): one entry in every current member's chain, if the session writes-diffuses.</summary>
+    /// <summary>
+    /// (tenant, session, seq, kind): one entry in every current member's chain who was there for
+    /// message seq, if the session writes-diffuses.
+    /// </summary>
     public static readonly string FanOut = $"""
         with p(tenant_id, session_id, seq, kind) as (select ?::text, ?::text, ?::bigint, ?::text),
         bumped as (
@@ -85,6 +88,7 @@ internal static class UserChainSql
           join {Sessions} cs on cs.tenant_id = p.tenant_id and cs.session_id = p.session_id
                              and cs.diffusion = 'write' and cs.type <> 'room'
           join {Members} m on m.tenant_id = p.tenant_id and m.session_id = p.session_id and m.left_seq is null
+                          and m.joined_seq < p.seq
           on conflict (tenant_id, user_id) do update set position = {Heads}.position + 1
           returning user_id, position)
         insert into {Chain} (tenant_id, user_id, position, session_id, seq, kind)

@@ -31,7 +31,7 @@ public sealed class ConversationList(NpgsqlDataSource db)
     private static readonly string ListQuery = $"""
         select m.session_id, s.type, coalesce(r.read_seq, 0),
                (select count(*) from {Qualified(SessionChainTable)} c
-                 where c.tenant_id = m.tenant_id and c.session_id = m.session_id and c.sender <> m.user_id
+                 where c.tenant_id = m.tenant_id and c.session_id = m.session_id and c.sender <> m.user_id and not c.retracted
                    and c.seq > greatest(coalesce(r.read_seq, 0), m.joined_seq)),
                {MessageRows.Columns("l")}
         from {Qualified(ChainMembersTable)} m

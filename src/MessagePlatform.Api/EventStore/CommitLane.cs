@@ -21,6 +21,7 @@ internal sealed class CommitLane(
     private const int MaxAttempts = 20;
     private readonly SessionCache _cache = new(capacity: 50_000);
     private readonly RecentReceipts _recent = new(capacity: 100_000);
+    private readonly RecentOnce _done = new(capacity: 100_000);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -96,12 +97,14 @@ internal sealed class CommitLane(
         var results = new List<Action>(items.Count);
         var newReceipts = new List<SendReceipt>();
         var updates = new List<(string Session, Session? State, long Version)>();
+        var onceDone = new List<(string Session, string Key)>();
         foreach (var stream in items.GroupBy(i => i.Command.SessionId))
         {
             var (state, version) = _cache.Get(tenantId, stream.Key);
             var start = version;
             var events = new List<object>();
             var firstSend = new Dictionary<(string, string), SendReceipt>();
+            var doneInBatch = new HashSet<string>();
             foreach (var item in stream)
             {
                 if (item.Command is SendCommand send)
@@ -116,7 +119,11 @@ internal sealed class CommitLane(
                         continue;
                     }
                 }
-                var decision = item.Command.Decide(state, context);
+                var once = item.Command.OnceKey;
+                var decision = once is not null && (_done.Contains(tenantId, stream.Key, once) || doneInBatch.Contains(once))
+                    ? Decision.Nothing
+                    : item.Command.Decide(state, context);
+                if (once is not null && decision.Events.Count > 0) doneInBatch.Add(once);
                 if (decision.Rejection is { } rejection)
                 {
                     if (!fresh.Contains(stream.Key)) return stream.Key;
@@ -144,6 +151,7 @@ internal sealed class CommitLane(
             if (start == 0) session.Events.StartStream(stream.Key, events);
             else session.Events.Append(stream.Key, version, events);
             updates.Add((stream.Key, state, version));
+            onceDone.AddRange(doneInBatch.Select(key => (stream.Key, key)));
         }
 
         if (updates.Count > 0)
@@ -152,6 +160,7 @@ internal sealed class CommitLane(
             await session.SaveChangesAsync(ct);
             foreach (var (id, state, version) in updates) _cache.Put(tenantId, id, state, version);
             foreach (var receipt in newReceipts) _recent.Add(tenantId, receipt);
+            foreach (var (sessionId, key) in onceDone) _done.Add(tenantId, sessionId, key);
         }
         foreach (var answer in results) answer();
         return null;

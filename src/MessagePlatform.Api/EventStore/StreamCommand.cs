@@ -9,6 +9,12 @@ public sealed record StreamContext(DateTimeOffset Now, MsgIds MsgIds);
 public abstract record StreamCommand(string TenantId, string SessionId)
 {
     public abstract Decision Decide(Session? state, StreamContext context);
+
+    /// <summary>
+    /// Commands with the same key in one session do their work once: a lane that has just committed
+    /// one answers the next as a no-op, even when both were decided against the same state.
+    /// </summary>
+    public virtual string? OnceKey => null;
 }
 
 /// <summary>A send: besides its rule, it is deduplicated on (session, sender, clientMsgId).</summary>
@@ -16,6 +22,16 @@ public sealed record SendCommand(string TenantId, SendMessage Send) : StreamComm
 {
     public override Decision Decide(Session? state, StreamContext context) =>
         SendRules.Decide(state, Send, context.MsgIds.Next(), context.Now);
+}
+
+/// <summary>A retraction, decided against the target message as the session chain showed it.</summary>
+public sealed record RetractCommand(string TenantId, RetractMessage Retract, RetractTarget? Target)
+    : StreamCommand(TenantId, Retract.SessionId)
+{
+    public override Decision Decide(Session? state, StreamContext context) =>
+        RetractRules.Decide(state, Target, Retract, context.Now);
+
+    public override string? OnceKey => $"retract:{Retract.MsgId}";
 }
 
 /// <summary>Any other session command, its rule given as a pure function.</summary>

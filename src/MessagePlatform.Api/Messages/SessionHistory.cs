@@ -1,3 +1,4 @@
+using MessagePlatform.Domain;
 using MessagePlatform.Projections;
 using Npgsql;
 
@@ -7,6 +8,20 @@ namespace MessagePlatform.Api.Messages;
 public sealed class SessionHistory(NpgsqlDataSource db)
 {
     private static readonly string Table = ReadModels.Qualified(ReadModels.SessionChainTable);
+
+    /// <summary>The message a retraction aims at, if the session has it.</summary>
+    public async Task<RetractTarget?> FindAsync(string tenantId, string sessionId, long msgId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            $"select seq, sender, sent_at, retracted from {Table} where tenant_id = $1 and session_id = $2 and msg_id = $3");
+        cmd.Parameters.Add(new() { Value = tenantId });
+        cmd.Parameters.Add(new() { Value = sessionId });
+        cmd.Parameters.Add(new() { Value = msgId });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new RetractTarget(msgId, reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3))
+            : null;
+    }
 
     /// <summary>
     /// Messages after <paramref name="afterSeq"/>, or else the last ones before <paramref name="beforeSeq"/>,

@@ -90,6 +90,7 @@ public static class HostConfig
         app.MapTenantsApi();
         app.MapSessionsApi();
         app.MapMessagesApi();
+        app.MapRetractApi();
         app.MapSyncApi();
         app.MapConversationsApi();
         app.MapRebuildApi();

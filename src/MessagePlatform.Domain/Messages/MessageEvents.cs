@@ -13,3 +13,12 @@ public sealed record MessageSent(
     JsonElement Body,
     string Priority,
     DateTimeOffset SentAt);
+
+/// <summary>A message taken back: by its sender within the recall window, or by the app as admin at any time.</summary>
+public sealed record MessageRetracted(
+    long MsgId,
+    long Seq,
+    string By,
+    string? Reason,
+    bool AsAdmin,
+    DateTimeOffset RetractedAt);

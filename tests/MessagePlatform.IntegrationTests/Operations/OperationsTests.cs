@@ -28,6 +28,8 @@ public sealed class OperationsTests(PlatformFixture platform)
                      ("/v1/sessions/{sessionId}", "get"), ("/v1/sessions/{sessionId}/members", "post"),
                      ("/v1/sessions/{sessionId}/members/{userId}", "delete"), ("/v1/sessions/{sessionId}/close", "post"),
                      ("/v1/sessions/{sessionId}/messages", "post"), ("/v1/sessions/{sessionId}/messages", "get"),
+                     ("/v1/users/{userId}/sync", "get"), ("/v1/users/{userId}/conversations", "get"),
+                     ("/v1/users/{userId}/conversations/{sessionId}/read", "post"), ("/v1/admin/projections/rebuild", "post"),
                  })
         {
             Assert.True(paths.TryGetProperty(path, out var item), $"{path} is missing");

@@ -1,0 +1,50 @@
+using MessagePlatform.Api.Access;
+using MessagePlatform.Api.EventStore;
+using MessagePlatform.Api.Platform;
+using MessagePlatform.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MessagePlatform.Api.Messages;
+
+public sealed record RetractRequest(string? By, string? Reason, bool? AsAdmin);
+
+public sealed record RetractedMessage(string MsgId, long Seq, string SessionId);
+
+public static class RetractApi
+{
+    public static RouteGroupBuilder MapRetractApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization(Roles.App)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{msgId}/retract", Retract).WithSummary(
+            "Retract a message: its sender within the session's recall window, or anyone with asAdmin at any time. " +
+            "Retracting again answers 200.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return group;
+    }
+
+    public static async Task<Results<Ok<RetractedMessage>, ValidationProblem, ProblemHttpResult>> Retract(
+        string sessionId, string msgId, RetractRequest request, HttpContext http, SessionStreams streams,
+        SessionHistory history, ILogger<RetractedMessage> log, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.By is null || !SendRules.UserIdPattern().IsMatch(request.By))
+            errors["by"] = [$"is required and must match {SendRules.UserIdRule}"];
+        if (request.Reason is { Length: > RetractRules.MaxReasonLength })
+            errors["reason"] = [$"at most {RetractRules.MaxReasonLength} characters"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var tenantId = http.User.TenantId();
+        if (!long.TryParse(msgId, out var id)) return Problems.NotFound($"No message {msgId} in this session.");
+        var target = await history.FindAsync(tenantId, sessionId, id, ct);
+        var retract = new RetractMessage(sessionId, id, request.By!, request.Reason, request.AsAdmin ?? false);
+        var outcome = await streams.ExecuteAsync(new RetractCommand(tenantId, retract, target), ct);
+        if (outcome.Rejection is { } rejection) return Problems.For(rejection);
+
+        var retracted = outcome.Appended.Select(a => a.Data).OfType<MessageRetracted>().FirstOrDefault();
+        if (retracted is not null)
+            log.LogInformation("Retracted {MsgId} of {SessionId} in {TenantId} by {By}", id, sessionId, tenantId, retract.By);
+        return TypedResults.Ok(new RetractedMessage(msgId, target!.Seq, sessionId));
+    }
+}
