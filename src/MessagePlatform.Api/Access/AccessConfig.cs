@@ -13,7 +13,9 @@ public static class AccessConfig
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Roles.Admin, p => p.RequireClaim(Roles.RoleClaim, Roles.Admin))
             .AddPolicy(Roles.App, p => p.RequireClaim(Roles.RoleClaim, Roles.App))
-            .AddPolicy(Roles.Auditor, p => p.RequireClaim(Roles.RoleClaim, Roles.Auditor));
+            .AddPolicy(Roles.Auditor, p => p.RequireClaim(Roles.RoleClaim, Roles.Auditor))
+            .AddPolicy(Roles.AppOrUser, p => p.RequireClaim(Roles.RoleClaim, Roles.App, Roles.User));
+        KeyRingInPostgres.AddTo(builder.Services);
         return builder;
     }
 

@@ -19,6 +19,7 @@ public sealed class KeyAuthentication(
     UrlEncoder encoder,
     PlatformOptions platform,
     IQuerySession store,
+    UserTokens userTokens,
     IMemoryCache cache,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -35,6 +36,10 @@ public sealed class KeyAuthentication(
 
         if (platform.AdminKey is { } admin && Credentials.SameKey(presented, admin))
             return Success(Roles.Admin, tenantId: null);
+        if (presented.StartsWith(UserTokens.Prefix, StringComparison.Ordinal))
+            return userTokens.TryRead(presented, out var tokenTenant, out var userId)
+                ? Success(Roles.User, tokenTenant, userId)
+                : AuthenticateResult.Fail("Invalid or expired user token.");
 
         var fingerprint = Credentials.Fingerprint(presented);
         var key = await cache.GetOrCreateAsync($"key:{fingerprint}", entry =>
@@ -45,10 +50,11 @@ public sealed class KeyAuthentication(
         return key is null ? AuthenticateResult.Fail("Unknown credential.") : Success(key.Role, key.TenantId);
     }
 
-    private AuthenticateResult Success(string role, string? tenantId)
+    private AuthenticateResult Success(string role, string? tenantId, string? userId = null)
     {
         var claims = new List<Claim> { new(Roles.RoleClaim, role) };
         if (tenantId is not null) claims.Add(new Claim(Roles.TenantClaim, tenantId));
+        if (userId is not null) claims.Add(new Claim(Roles.UserClaim, userId));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, null, Roles.RoleClaim));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }

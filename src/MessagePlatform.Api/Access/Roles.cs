@@ -6,7 +6,12 @@ public static class Roles
     public const string Admin = "admin";
     public const string App = "app";
     public const string Auditor = "auditor";
+    public const string User = "user";
+
+    /// <summary>The policy of endpoints an app key and a user token may both call.</summary>
+    public const string AppOrUser = "app-or-user";
 
     public const string RoleClaim = "mp:role";
     public const string TenantClaim = "mp:tenant";
+    public const string UserClaim = "mp:user";
 }

@@ -16,7 +16,7 @@ public static class ConversationsApi
 
     public static RouteGroupBuilder MapConversationsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/users/{userId}/conversations").WithTags("Conversations").RequireAuthorization(Roles.App)
+        var group = app.MapGroup("/v1/users/{userId}/conversations").WithTags("Conversations").RequireAuthorization(Roles.AppOrUser)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapGet("/", List).WithSummary(
             "A user's c2c and group sessions, most recent activity first, with the last message, unread count and read seq.");
@@ -26,9 +26,10 @@ public static class ConversationsApi
         return group;
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<ConversationView>>, ValidationProblem>> List(
+    public static async Task<Results<Ok<IReadOnlyList<ConversationView>>, ValidationProblem, ProblemHttpResult>> List(
         string userId, HttpContext http, ConversationList conversations, CancellationToken ct)
     {
+        if (!http.User.Caller().MayActAs(userId)) return Problems.Forbidden("A user token reads only its own conversations.");
         if (!SendRules.UserIdPattern().IsMatch(userId))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [$"must match {SendRules.UserIdRule}"] });
         return TypedResults.Ok(await conversations.ListAsync(http.User.TenantId(), userId, MaxConversations, ct));
@@ -38,6 +39,7 @@ public static class ConversationsApi
         string userId, string sessionId, ReadRequest request, HttpContext http, SessionStreams streams,
         ConversationList conversations, CancellationToken ct)
     {
+        if (!http.User.Caller().MayActAs(userId)) return Problems.Forbidden("A user token marks only its own conversations.");
         if (request.Seq is not >= 0)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["seq"] = ["is required and must not be negative"] });
         var tenantId = http.User.TenantId();

@@ -23,7 +23,7 @@ public static class MessagesApi
 
     public static RouteGroupBuilder MapMessagesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization(Roles.App)
+        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization(Roles.AppOrUser)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", Send).WithSummary(
@@ -38,14 +38,19 @@ public static class MessagesApi
         string sessionId, SendMessageRequest request, HttpContext http, SessionStreams streams, ILogger<SentMessage> log,
         CancellationToken ct)
     {
-        var (errors, tooLarge) = SendRules.Validate(request.From, request.ClientMsgId, request.Type, request.Body, request.Priority);
+        var caller = http.User.Caller();
+        // A user's client sends as its user: `from` defaults to it and may not name anyone else.
+        var from = caller.IsUser ? request.From ?? caller.UserId : request.From;
+        if (!caller.MayActAs(from ?? ""))
+            return Problems.Forbidden($"A user token sends only as '{caller.UserId}'.");
+        var (errors, tooLarge) = SendRules.Validate(from, request.ClientMsgId, request.Type, request.Body, request.Priority);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         if (tooLarge)
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large",
                 detail: $"A message body is at most {SendRules.MaxBodyBytes} bytes of JSON.");
 
-        var tenantId = http.User.TenantId();
-        var send = new SendMessage(sessionId, request.From!, request.ClientMsgId!, request.Type!, request.Body!.Value,
+        var tenantId = caller.TenantId;
+        var send = new SendMessage(sessionId, from!, request.ClientMsgId!, request.Type!, request.Body!.Value,
             request.Priority ?? "normal");
         var outcome = await streams.ExecuteAsync(new SendCommand(tenantId, send), ct);
         if (outcome.Rejection is { } rejection) return Problems.For(rejection);
@@ -69,9 +74,12 @@ public static class MessagesApi
         if (beforeSeq is < 1) errors["beforeSeq"] = ["must be positive"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var tenantId = http.User.TenantId();
-        var (session, _) = await streams.LoadAsync(tenantId, sessionId, ct);
+        var caller = http.User.Caller();
+        var (session, _) = await streams.LoadAsync(caller.TenantId, sessionId, ct);
         if (session is null) return Problems.NotFound($"Unknown session '{sessionId}'.");
+        if (caller.IsUser && !session.Admits(caller.UserId!))
+            return Problems.Forbidden($"'{caller.UserId}' is not a member of this session.");
+        var tenantId = caller.TenantId;
         var (messages, hasMore) = await history.ReadAsync(tenantId, sessionId, afterSeq, beforeSeq, limit ?? DefaultLimit, ct);
         return TypedResults.Ok(new MessagePage(messages, hasMore));
     }

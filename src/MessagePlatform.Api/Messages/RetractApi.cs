@@ -14,7 +14,7 @@ public static class RetractApi
 {
     public static RouteGroupBuilder MapRetractApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization(Roles.App)
+        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization(Roles.AppOrUser)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{msgId}/retract", Retract).WithSummary(
@@ -28,17 +28,21 @@ public static class RetractApi
         string sessionId, string msgId, RetractRequest request, HttpContext http, SessionStreams streams,
         SessionHistory history, ILogger<RetractedMessage> log, CancellationToken ct)
     {
+        var caller = http.User.Caller();
+        var by = caller.IsUser ? request.By ?? caller.UserId : request.By;
+        if (caller.IsUser && (by != caller.UserId || request.AsAdmin == true))
+            return Problems.Forbidden($"A user token retracts only as '{caller.UserId}', never as admin.");
         var errors = new Dictionary<string, string[]>();
-        if (request.By is null || !SendRules.UserIdPattern().IsMatch(request.By))
+        if (by is null || !SendRules.UserIdPattern().IsMatch(by))
             errors["by"] = [$"is required and must match {SendRules.UserIdRule}"];
         if (request.Reason is { Length: > RetractRules.MaxReasonLength })
             errors["reason"] = [$"at most {RetractRules.MaxReasonLength} characters"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var tenantId = http.User.TenantId();
+        var tenantId = caller.TenantId;
         if (!long.TryParse(msgId, out var id)) return Problems.NotFound($"No message {msgId} in this session.");
         var target = await history.FindAsync(tenantId, sessionId, id, ct);
-        var retract = new RetractMessage(sessionId, id, request.By!, request.Reason, request.AsAdmin ?? false);
+        var retract = new RetractMessage(sessionId, id, by!, request.Reason, request.AsAdmin ?? false);
         var outcome = await streams.ExecuteAsync(new RetractCommand(tenantId, retract, target), ct);
         if (outcome.Rejection is { } rejection) return Problems.For(rejection);
 

@@ -3,6 +3,7 @@ using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.MultiTenancy;
 using Marten;
+using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.EventStore;
 using MessagePlatform.Api.Tenants;
@@ -32,6 +33,7 @@ public static class EventStoreConfig
             // Wake the daemon on append instead of on its next poll: sync latency.
             options.Events.UseListenNotifyForEventAppends = true;
             options.AddTenants();
+            KeyRingInPostgres.AddTo(options);
             SendReceipts.AddTo(options);
             ConversationList.AddTo(options);
             options.AddMessagePlatformProjections();

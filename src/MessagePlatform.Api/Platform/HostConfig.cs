@@ -94,6 +94,7 @@ public static class HostConfig
         app.MapSyncApi();
         app.MapConversationsApi();
         app.MapRebuildApi();
+        app.MapTokensApi();
         return app;
     }
 }

@@ -14,6 +14,20 @@ public sealed record PlatformOptions(
 
     public bool UsesRabbitMq => Transport == "rabbitmq";
 
+    /// <summary>
+    /// The projection leader holds its advisory lock on a connection that mostly sits in
+    /// pg_sleep. PostgreSQL notices a killed client only when it next talks to it, so without this
+    /// a SIGKILLed leader keeps the lock (and the cluster keeps no projection running) for up to a
+    /// minute. client_connection_check_interval makes the server look every 2 s.
+    /// </summary>
+    public static string WithDeadClientCheck(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Options?.Contains("client_connection_check_interval") != true)
+            builder.Options = $"{builder.Options} -c client_connection_check_interval=2000".Trim();
+        return builder.ConnectionString;
+    }
+
     public static PlatformOptions From(IConfiguration config, IHostEnvironment env)
     {
         var transport = (config["MP_TRANSPORT"] ?? "inmemory").Trim().ToLowerInvariant();
@@ -31,7 +45,7 @@ public sealed record PlatformOptions(
         if (nodeId is < 0 or > Domain.MsgIds.MaxNodeId)
             throw new InvalidOperationException($"MP_NODE_ID must be 0..{Domain.MsgIds.MaxNodeId}.");
         return new PlatformOptions(
-            config["MP_POSTGRES"] ?? DevelopmentPostgres,
+            WithDeadClientCheck(config["MP_POSTGRES"] ?? DevelopmentPostgres),
             transport,
             config["MP_RABBITMQ"] ?? "amqp://guest:guest@localhost:5672/",
             adminKey,

@@ -1,5 +1,6 @@
 using MessagePlatform.Api.Access;
 using MessagePlatform.Domain;
+using MessagePlatform.Api.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MessagePlatform.Api.Sync;
@@ -13,7 +14,7 @@ public static class SyncApi
 
     public static RouteGroupBuilder MapSyncApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/users/{userId}").WithTags("Sync").RequireAuthorization(Roles.App)
+        var group = app.MapGroup("/v1/users/{userId}").WithTags("Sync").RequireAuthorization(Roles.AppOrUser)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapGet("/sync", Sync).WithSummary(
             "What is new for a user: every message of its c2c and group sessions exactly once, in each session's order. " +
@@ -21,9 +22,10 @@ public static class SyncApi
         return group;
     }
 
-    public static async Task<Results<Ok<SyncPage>, ValidationProblem>> Sync(
+    public static async Task<Results<Ok<SyncPage>, ValidationProblem, ProblemHttpResult>> Sync(
         string userId, string? cursor, int? limit, HttpContext http, SyncReader reader, CancellationToken ct)
     {
+        if (!http.User.Caller().MayActAs(userId)) return Problems.Forbidden("A user token reads only its own sync.");
         var errors = new Dictionary<string, string[]>();
         if (!SendRules.UserIdPattern().IsMatch(userId)) errors["userId"] = [$"must match {SendRules.UserIdRule}"];
         if (!SyncCursor.TryDecode(cursor, out var from)) errors["cursor"] = ["is not a cursor this platform gave out"];

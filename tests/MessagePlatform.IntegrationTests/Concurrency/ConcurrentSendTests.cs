@@ -69,6 +69,18 @@ public sealed class ConcurrentSendTests(TwoNodeFixture cluster) : IClassFixture<
     }
 
     [Fact]
+    public async Task a_user_token_issued_on_one_node_is_accepted_on_the_other()
+    {
+        var (a, b) = await TenantOnBothNodes();
+        await a.OpenAsync(new { type = "c2c", members = new[] { "ann", "bob" } });
+        var issued = await a.PostAsJsonAsync("/v1/users/ann/tokens", new { }).ExpectAsync(HttpStatusCode.Created);
+        using var annOnB = cluster.NodeB.ClientWith(issued.GetProperty("token").GetString()!);
+        await annOnB.PostAsJsonAsync("/v1/sessions/c2c:ann:bob/messages", new { clientMsgId = "x", type = "text", body = "from B" })
+            .ExpectAsync(HttpStatusCode.Created);
+        _ = b;
+    }
+
+    [Fact]
     public async Task membership_changed_on_one_node_is_respected_by_the_other()
     {
         var (a, b) = await TenantOnBothNodes();

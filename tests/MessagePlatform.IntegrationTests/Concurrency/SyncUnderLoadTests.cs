@@ -71,7 +71,8 @@ public sealed class SyncUnderLoadTests
         while (!secondHalf.IsCompleted) await SyncPageAsync();
         await secondHalf;
 
-        await b.ProjectionsCaughtUpAsync();
+        // B takes the projections over: the killed leader's lock goes within seconds, not a minute.
+        await b.ProjectionsCaughtUpAsync(within: TimeSpan.FromSeconds(25));
         while (await SyncPageAsync()) { }
 
         var expected = sent.Where(m => sessions.Single(s => s.Id == m.Session).Members.Contains(Reader)).ToHashSet();

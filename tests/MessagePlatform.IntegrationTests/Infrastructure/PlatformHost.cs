@@ -23,8 +23,8 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
     }
 
     /// <summary>Waits until the async projections have caught up with every event appended so far.</summary>
-    public Task ProjectionsCaughtUpAsync() =>
-        Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+    public Task ProjectionsCaughtUpAsync(TimeSpan? within = null) =>
+        Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(within ?? TimeSpan.FromSeconds(60));
 
     public HttpClient ClientWith(string credential)
     {

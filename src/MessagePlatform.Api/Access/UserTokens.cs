@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using System.Xml.Linq;
+using Marten;
+using MessagePlatform.Projections;
+using Npgsql;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+
+namespace MessagePlatform.Api.Access;
+
+/// <summary>
+/// Signed, expiring tokens for one end user, made with ASP.NET Core's data protection (encrypted and
+/// authenticated, with the expiry inside). The key ring lives in PostgreSQL, so a token issued on
+/// one node is accepted by every node of the cluster.
+/// </summary>
+public sealed class UserTokens(IDataProtectionProvider provider)
+{
+    public const string Prefix = "mp_user_";
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(24);
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(30);
+
+    private readonly ITimeLimitedDataProtector _protector =
+        provider.CreateProtector("MessagePlatform.UserTokens.v1").ToTimeLimitedDataProtector();
+
+    public string Issue(string tenantId, string userId, DateTimeOffset expiresAt) =>
+        Prefix + _protector.Protect($"{tenantId}\n{userId}", expiresAt);
+
+    public bool TryRead(string token, out string tenantId, out string userId)
+    {
+        (tenantId, userId) = ("", "");
+        if (!token.StartsWith(Prefix, StringComparison.Ordinal)) return false;
+        try
+        {
+            var parts = _protector.Unprotect(token[Prefix.Length..], out _).Split('\n');
+            if (parts.Length != 2) return false;
+            (tenantId, userId) = (parts[0], parts[1]);
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            // Tampered, expired, or from another key ring.
+            return false;
+        }
+    }
+}
+
+/// <summary>
+/// Keeps the data protection key ring in PostgreSQL (the framework's IXmlRepository seam). The seam
+/// is synchronous and Marten 9 is async-only, so this one table is read with plain Npgsql.
+/// </summary>
+public sealed class KeyRingInPostgres(NpgsqlDataSource db) : IXmlRepository
+{
+    private const string Table = "mp_data_protection_keys";
+    private static readonly string Qualified = ReadModels.Qualified(Table);
+
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        using var cmd = db.CreateCommand($"select xml from {Qualified}");
+        using var reader = cmd.ExecuteReader();
+        var keys = new List<XElement>();
+        while (reader.Read()) keys.Add(XElement.Parse(reader.GetString(0)));
+        return keys;
+    }
+
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        using var cmd = db.CreateCommand($"insert into {Qualified} (id, xml) values ($1, $2) on conflict (id) do nothing");
+        cmd.Parameters.Add(new() { Value = friendlyName });
+        cmd.Parameters.Add(new() { Value = element.ToString(SaveOptions.DisableFormatting) });
+        cmd.ExecuteNonQuery();
+    }
+
+    public static void AddTo(StoreOptions options)
+    {
+        var table = ReadModels.NewTable(Table);
+        table.AddColumn<string>("id").AsPrimaryKey();
+        table.AddColumn<string>("xml").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(table);
+    }
+
+    public static void AddTo(IServiceCollection services)
+    {
+        services.AddDataProtection().SetApplicationName("MessagePlatform");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new KeyRingInPostgres(db));
+        services.AddSingleton<UserTokens>();
+    }
+}
