@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace MessagePlatform.Bench;
@@ -53,27 +52,6 @@ public sealed record LoadCell(string Name, int Concurrency, TimeSpan Warmup, Tim
     private static double Percentile(long[] sorted, double fraction) => sorted.Length == 0
         ? double.NaN
         : sorted[Math.Max(0, (int)Math.Ceiling(fraction * sorted.Length) - 1)] * 1000.0 / Stopwatch.Frequency;
-
-    private sealed class Failures
-    {
-        public ConcurrentDictionary<string, long> Counts { get; } = new();
-        public ConcurrentDictionary<string, string> Samples { get; } = new();
-
-        public void Add(Exception e)
-        {
-            var kind = e is OperationFailedException failed ? failed.Kind : e.GetType().Name;
-            Counts.AddOrUpdate(kind, 1, (_, n) => n + 1);
-            // One line per sample, so the error list under the table stays readable.
-            var message = e.Message.ReplaceLineEndings(" ");
-            Samples.TryAdd(kind, message.Length > 300 ? message[..300] + "…" : message);
-        }
-    }
-}
-
-/// <summary>An operation that completed but not as success, e.g. an HTTP status other than 201.</summary>
-public sealed class OperationFailedException(string kind, string detail) : Exception(detail)
-{
-    public string Kind { get; } = kind;
 }
 
 public sealed record CellResult(

@@ -23,7 +23,10 @@ public sealed class PlatformUnderTest(ApiHost host, HttpClient client) : IAsyncD
 
     public Uri Address => client.BaseAddress!;
 
-    public static async Task<PlatformUnderTest> StartAsync(string postgres)
+    public PlatformClient Client { get; } = new(client);
+
+    /// <param name="openSendSessions">False when only the sync section runs: it opens sessions of its own.</param>
+    public static async Task<PlatformUnderTest> StartAsync(string postgres, bool openSendSessions)
     {
         var host = new ApiHost(postgres);
         host.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
@@ -34,7 +37,7 @@ public sealed class PlatformUnderTest(ApiHost host, HttpClient client) : IAsyncD
         // One client for every worker; the default 2-per-server cap would queue requests client-side.
         var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000 }) { BaseAddress = new Uri(address) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await CreateTenantAsync(client));
-        await OpenSessionsAsync(client);
+        if (openSendSessions) await OpenSessionsAsync(client);
         return new PlatformUnderTest(host, client);
     }
 
@@ -76,7 +79,7 @@ public sealed class PlatformUnderTest(ApiHost host, HttpClient client) : IAsyncD
         });
     }
 
-    private static async Task<HttpResponseMessage> ExpectCreatedAsync(Task<HttpResponseMessage> call)
+    public static async Task<HttpResponseMessage> ExpectCreatedAsync(Task<HttpResponseMessage> call)
     {
         var response = await call;
         if (response.StatusCode == HttpStatusCode.Created) return response;

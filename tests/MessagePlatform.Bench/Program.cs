@@ -1,7 +1,9 @@
 using MessagePlatform.Bench;
+using static MessagePlatform.Bench.Progress;
 
 // Durable sends over real HTTP against the two floors they are judged by: a bare INSERT and a
-// bare Marten append, all on one database in one run so the numbers are comparable.
+// bare Marten append, all on one database in one run so the numbers are comparable. Then how long
+// a sent message takes to show up in a member's sync, and the highest rate that stays under a second.
 BenchSettings settings;
 try
 {
@@ -20,26 +22,34 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Cancel(); };
 
 Log("starting PostgreSQL and creating the bench database");
 await using var database = await BenchDatabase.CreateAsync();
-Log($"database {database.Name}; booting the API on Kestrel and opening {Workload.SessionCount:N0} sessions");
-await using var platform = await PlatformUnderTest.StartAsync(database.ConnectionString);
-await using var baselines = await Baselines.CreateAsync(database.ConnectionString);
+Log(settings.SyncOnly
+    ? $"database {database.Name}; booting the API on Kestrel"
+    : $"database {database.Name}; booting the API on Kestrel and opening {Workload.SessionCount:N0} sessions");
+await using var platform = await PlatformUnderTest.StartAsync(database.ConnectionString, openSendSessions: !settings.SyncOnly);
 Log($"API at {platform.Address}; {settings.Duration.TotalSeconds:0.#} s per cell after {settings.Warmup.TotalSeconds:0.#} s warm-up");
 
-var rows = new List<ResultRow>();
-foreach (var concurrency in settings.Concurrencies)
-{
-    if (interrupted.IsCancellationRequested) break;
-    // Baselines first and the platform right after, at the same level, so they see the same table sizes.
-    rows.Add(new ResultRow(
-        concurrency,
-        Raw: await RunAsync("raw INSERT", concurrency, baselines.InsertAsync),
-        Marten: await RunAsync("Marten append", concurrency, baselines.AppendAsync),
-        Spread: await RunAsync("spread sends", concurrency, platform.SendSpreadAsync),
-        Hot: await RunAsync("hot sends", concurrency, platform.SendHotAsync)));
-}
-
-ResultsTable.Print(rows, Console.Out);
+if (!settings.SyncOnly) await RunSendsAsync();
+if (!interrupted.IsCancellationRequested)
+    SyncTable.Print(await new SyncSection(platform.Client, settings, interrupted.Token).RunAsync(), Console.Out);
 return 0;
+
+async Task RunSendsAsync()
+{
+    await using var baselines = await Baselines.CreateAsync(database.ConnectionString);
+    var rows = new List<ResultRow>();
+    foreach (var concurrency in settings.Concurrencies)
+    {
+        if (interrupted.IsCancellationRequested) break;
+        // Baselines first and the platform right after, at the same level, so they see the same table sizes.
+        rows.Add(new ResultRow(
+            concurrency,
+            Raw: await RunAsync("raw INSERT", concurrency, baselines.InsertAsync),
+            Marten: await RunAsync("Marten append", concurrency, baselines.AppendAsync),
+            Spread: await RunAsync("spread sends", concurrency, platform.SendSpreadAsync),
+            Hot: await RunAsync("hot sends", concurrency, platform.SendHotAsync)));
+    }
+    ResultsTable.Print(rows, Console.Out);
+}
 
 async Task<CellResult> RunAsync(string name, int concurrency, Func<Task> operation)
 {
@@ -49,5 +59,3 @@ async Task<CellResult> RunAsync(string name, int concurrency, Func<Task> operati
     Log($"{name,-14} x{concurrency,-4} {result.OpsPerSecond,9:N0} ops/s  p50 {result.P50Ms:0.0} ms  p99 {result.P99Ms:0.0} ms{errors}");
     return result;
 }
-
-static void Log(string line) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace MessagePlatform.Bench;
+
+public sealed record SyncEntry(string Kind, string MsgId);
+
+public sealed record SyncPageView(IReadOnlyList<SyncEntry> Items, string Cursor, bool HasMore);
+
+/// <summary>The calls of the sync section, on the sends section's client and tenant.</summary>
+public sealed class PlatformClient(HttpClient client)
+{
+    public const int SyncPageSize = 500;
+
+    public async Task<string> OpenSessionAsync(string? sessionId, string type, string[] members)
+    {
+        using var response = await PlatformUnderTest.ExpectCreatedAsync(
+            client.PostAsJsonAsync("/v1/sessions", new { sessionId, type, members }));
+        var session = await response.Content.ReadFromJsonAsync<OpenedSession>();
+        return session?.SessionId ?? throw new InvalidOperationException("POST /v1/sessions answered no sessionId");
+    }
+
+    /// <returns>The new message's id and the Stopwatch time its 201 arrived, before the body is parsed.</returns>
+    public async Task<(string MsgId, long AckedAt)> SendAsync(string sessionId, string from)
+    {
+        var json = $$"""{"from":"{{from}}","clientMsgId":"{{Workload.NextClientMsgId()}}","type":"text","body":{{Workload.BodyJson}}}""";
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync($"/v1/sessions/{Uri.EscapeDataString(sessionId)}/messages", content);
+        var ackedAt = Stopwatch.GetTimestamp();
+        if (response.StatusCode != HttpStatusCode.Created)
+            throw new OperationFailedException($"HTTP {(int)response.StatusCode}", await response.Content.ReadAsStringAsync());
+        var sent = await response.Content.ReadFromJsonAsync<SentMessage>();
+        return (sent?.MsgId ?? throw new OperationFailedException("no msgId", "201 without a msgId"), ackedAt);
+    }
+
+    public async Task<SyncPageView> SyncAsync(string userId, string? cursor, CancellationToken ct)
+    {
+        var uri = $"/v1/users/{userId}/sync?limit={SyncPageSize}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+        using var response = await client.GetAsync(uri, ct);
+        if (response.StatusCode != HttpStatusCode.OK)
+            throw new OperationFailedException($"HTTP {(int)response.StatusCode}", await response.Content.ReadAsStringAsync(ct));
+        return await response.Content.ReadFromJsonAsync<SyncPageView>(ct)
+            ?? throw new OperationFailedException("empty page", "sync answered null");
+    }
+
+    /// <summary>Events the user chain projection has not processed yet, as /health/ready reports them.</summary>
+    public async Task<long> ProjectionLagAsync()
+    {
+        // Not checking the status: readiness answers 503 when unhealthy, and still carries the lag.
+        using var response = await client.GetAsync("/health/ready");
+        using var health = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return health.RootElement.GetProperty("checks").GetProperty("projections")
+            .GetProperty("data").GetProperty("lagEvents").GetInt64();
+    }
+
+    /// <summary>
+    /// Waits until the projection has caught up, so a cell does not pay for the backlog of the one
+    /// before it. Gives up after <paramref name="timeout"/> and returns the lag left.
+    /// </summary>
+    public async Task<long> WaitForProjectionAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var lastLog = started;
+        while (true)
+        {
+            var lag = await ProjectionLagAsync();
+            if (lag == 0 || Stopwatch.GetElapsedTime(started) > timeout || ct.IsCancellationRequested) return lag;
+            if (Stopwatch.GetElapsedTime(lastLog) > TimeSpan.FromSeconds(5))
+            {
+                Progress.Log($"waiting for the projection: {lag:N0} events behind");
+                lastLog = Stopwatch.GetTimestamp();
+            }
+            await Task.Delay(250, CancellationToken.None);
+        }
+    }
+
+    private sealed record OpenedSession(string SessionId);
+
+    private sealed record SentMessage(string MsgId);
+}
