@@ -35,33 +35,17 @@ public static class MessagesApi
     }
 
     public static async Task<Results<Created<SentMessage>, Ok<SentMessage>, ValidationProblem, ProblemHttpResult>> Send(
-        string sessionId, SendMessageRequest request, HttpContext http, SessionStreams streams, ILogger<SentMessage> log,
-        CancellationToken ct)
+        string sessionId, SendMessageRequest request, HttpContext http, Sending sending, CancellationToken ct)
     {
-        var caller = http.User.Caller();
-        // A user's client sends as its user: `from` defaults to it and may not name anyone else.
-        var from = caller.IsUser ? request.From ?? caller.UserId : request.From;
-        if (!caller.MayActAs(from ?? ""))
-            return Problems.Forbidden($"A user token sends only as '{caller.UserId}'.");
-        var (errors, tooLarge) = SendRules.Validate(from, request.ClientMsgId, request.Type, request.Body, request.Priority);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        if (tooLarge)
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large",
-                detail: $"A message body is at most {SendRules.MaxBodyBytes} bytes of JSON.");
-
-        var tenantId = caller.TenantId;
-        var send = new SendMessage(sessionId, from!, request.ClientMsgId!, request.Type!, request.Body!.Value,
-            request.Priority ?? "normal");
-        var outcome = await streams.ExecuteAsync(new SendCommand(tenantId, send), ct);
-        if (outcome.Rejection is { } rejection) return Problems.For(rejection);
-        if (outcome.Duplicate is { } first)
-            return TypedResults.Ok(new SentMessage(first.MsgId.ToString(), first.Seq, sessionId, first.SentAt));
-
-        var appended = outcome.Appended[0];
-        var sent = (MessageSent)appended.Data;
-        log.LogDebug("Sent {MsgId} as {Seq} to {SessionId} of {TenantId}", sent.MsgId, appended.Version, sessionId, tenantId);
-        var answer = new SentMessage(sent.MsgId.ToString(), appended.Version, sessionId, sent.SentAt);
-        return TypedResults.Created($"/v1/sessions/{Uri.EscapeDataString(sessionId)}/messages?afterSeq={appended.Version - 1}&limit=1", answer);
+        var result = await sending.SendAsync(http.User.Caller(), sessionId, request, ct);
+        return result switch
+        {
+            { Status: StatusCodes.Status201Created, Sent: { } sent } => TypedResults.Created(
+                $"/v1/sessions/{Uri.EscapeDataString(sessionId)}/messages?afterSeq={sent.Seq - 1}&limit=1", sent),
+            { Status: StatusCodes.Status200OK, Sent: { } first } => TypedResults.Ok(first),
+            { Errors: { } errors } => TypedResults.ValidationProblem(errors),
+            _ => TypedResults.Problem(statusCode: result.Status, title: result.Title, detail: result.Detail),
+        };
     }
 
     public static async Task<Results<Ok<MessagePage>, ValidationProblem, ProblemHttpResult>> History(

@@ -39,6 +39,7 @@ public static class HostConfig
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
         builder.Services.AddSingleton<SessionStreams>();
         builder.Services.AddSingleton<SessionHistory>();
+        builder.Services.AddSingleton<Sending>();
         builder.Services.AddSingleton<SyncReader>();
         builder.Services.AddSingleton<ConversationList>();
         builder.Services.AddSingleton<TenantDirectory>();

@@ -1,0 +1,46 @@
+using MessagePlatform.Api.Access;
+using MessagePlatform.Api.EventStore;
+using MessagePlatform.Domain;
+
+namespace MessagePlatform.Api.Messages;
+
+/// <summary>What came of a send, whichever door it came through (REST, WebSocket).</summary>
+public sealed record SendResult(int Status, SentMessage? Sent, string? Title, string? Detail, Dictionary<string, string[]>? Errors)
+{
+    public static SendResult Refused(int status, string title, string detail, Dictionary<string, string[]>? errors = null) =>
+        new(status, null, title, detail, errors);
+}
+
+/// <summary>The one send path: who may send as whom, validation, then the session's commit lane.</summary>
+public sealed class Sending(SessionStreams streams, ILogger<Sending> log)
+{
+    public async Task<SendResult> SendAsync(Caller caller, string sessionId, SendMessageRequest request, CancellationToken ct)
+    {
+        // A user's client sends as its user: `from` defaults to it and may not name anyone else.
+        var from = caller.IsUser ? request.From ?? caller.UserId : request.From;
+        if (!caller.MayActAs(from ?? ""))
+            return SendResult.Refused(StatusCodes.Status403Forbidden, "Forbidden", $"A user token sends only as '{caller.UserId}'.");
+        var (errors, tooLarge) = SendRules.Validate(from, request.ClientMsgId, request.Type, request.Body, request.Priority);
+        if (errors.Count > 0)
+            return SendResult.Refused(StatusCodes.Status400BadRequest, "Invalid request", "Some fields are not valid.", errors);
+        if (tooLarge)
+            return SendResult.Refused(StatusCodes.Status413PayloadTooLarge, "Body too large",
+                $"A message body is at most {SendRules.MaxBodyBytes} bytes of JSON.");
+
+        var send = new SendMessage(sessionId, from!, request.ClientMsgId!, request.Type!, request.Body!.Value, request.Priority ?? "normal");
+        var outcome = await streams.ExecuteAsync(new SendCommand(caller.TenantId, send), ct);
+        if (outcome.Rejection is { } rejection)
+        {
+            var problem = Platform.Problems.For(rejection);
+            return SendResult.Refused(problem.StatusCode, rejection.Title, rejection.Detail);
+        }
+        if (outcome.Duplicate is { } first)
+            return new SendResult(StatusCodes.Status200OK, new SentMessage(first.MsgId.ToString(), first.Seq, sessionId, first.SentAt), null, null, null);
+
+        var appended = outcome.Appended[0];
+        var sent = (MessageSent)appended.Data;
+        log.LogDebug("Sent {MsgId} as {Seq} to {SessionId} of {TenantId}", sent.MsgId, appended.Version, sessionId, caller.TenantId);
+        return new SendResult(StatusCodes.Status201Created,
+            new SentMessage(sent.MsgId.ToString(), appended.Version, sessionId, sent.SentAt), null, null, null);
+    }
+}
