@@ -20,17 +20,22 @@ public static class ReadModels
     /// <summary>Per session and member, as the user-chain projection has seen it so far.</summary>
     public const string ChainMembersTable = "mp_chain_members";
 
-    /// <summary>Per user: the last position given in its user chain.</summary>
-    public const string UserHeadsTable = "mp_user_heads";
-
     /// <summary>Per user: one entry per message of its write-diffusion sessions (the user chain).</summary>
     public const string UserChainTable = "mp_user_chain";
 
-    /// <summary>Per tenant: the last position given in its read feed.</summary>
-    public const string FeedHeadsTable = "mp_feed_heads";
-
     /// <summary>Per tenant: one entry per message of a read-diffusion group, read by each member's sync.</summary>
     public const string ReadFeedTable = "mp_read_feed";
+
+    /// <summary>
+    /// A chain or feed position is the projected event's global sequence times 65,536, plus a row
+    /// number where one event yields several rows for one user (history backfilled on joining).
+    /// </summary>
+    public const int PositionShift = 16;
+
+    /// <summary>At most this many earlier messages are added to a new member's chain (history "all").</summary>
+    public const int MaxBackfill = 10_000;
+
+    public static long PositionOf(long eventSequence) => eventSequence << PositionShift;
 
     public static string Qualified(string table) => $"{Schema}.{table}";
 

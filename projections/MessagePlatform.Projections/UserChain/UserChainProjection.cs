@@ -10,8 +10,9 @@ namespace MessagePlatform.Projections.UserChain;
 /// The user chain (write diffusion) and the read feed (read diffusion), run by the async daemon.
 /// Why the daemon: positions are numbers a sync cursor moves past, so a reader must never see
 /// position 12 before 11 commits. The daemon is the only writer of these tables, reads events
-/// only up to the high-water mark (no gaps behind it) and commits these rows with its progress in
-/// one transaction, so every committed position has all smaller ones committed before it.
+/// in sequence order and only up to the high-water mark (no gaps behind it), and commits these
+/// rows with its progress in one transaction; a position is derived from the event's sequence,
+/// so every committed position has all smaller ones committed before it.
 /// Each statement is set-based: one per event, whatever the number of members.
 /// </summary>
 public sealed partial class UserChainProjection : EventProjection
@@ -36,7 +37,7 @@ public sealed partial class UserChainProjection : EventProjection
 
     public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
     {
-        var (tenant, session) = (e.TenantId, e.StreamKey!);
+        var (tenant, session, position) = (e.TenantId, e.StreamKey!, PositionOf(e.Sequence));
         switch (e.Data)
         {
             case SessionOpened opened:
@@ -47,7 +48,7 @@ public sealed partial class UserChainProjection : EventProjection
             case MembersJoined joined:
                 var users = joined.UserIds.ToArray();
                 operations.QueueSqlCommand(UserChainSql.Rejoin, e.Version, joined.JoinedAt, tenant, session, users);
-                operations.QueueSqlCommand(UserChainSql.Join, tenant, session, e.Version, joined.JoinedAt, users);
+                operations.QueueSqlCommand(UserChainSql.Join, tenant, session, e.Version, joined.JoinedAt, users, position);
                 break;
             case MemberLeft left:
                 operations.QueueSqlCommand(UserChainSql.Leave, e.Version, tenant, session, left.UserId);
@@ -56,13 +57,13 @@ public sealed partial class UserChainProjection : EventProjection
                 operations.QueueSqlCommand(UserChainSql.SwitchDiffusion, Wire(switched.Diffusion), tenant, session);
                 break;
             case MessageSent:
-                operations.QueueSqlCommand(UserChainSql.FanOut, tenant, session, e.Version, "message");
-                operations.QueueSqlCommand(UserChainSql.Feed, tenant, session, e.Version, "message");
+                operations.QueueSqlCommand(UserChainSql.FanOut, tenant, session, e.Version, "message", position);
+                operations.QueueSqlCommand(UserChainSql.Feed, tenant, session, e.Version, "message", position);
                 break;
             // A retraction travels the same way as the message, pointing at the message's seq.
             case MessageRetracted retracted:
-                operations.QueueSqlCommand(UserChainSql.FanOut, tenant, session, retracted.Seq, "retract");
-                operations.QueueSqlCommand(UserChainSql.Feed, tenant, session, retracted.Seq, "retract");
+                operations.QueueSqlCommand(UserChainSql.FanOut, tenant, session, retracted.Seq, "retract", position);
+                operations.QueueSqlCommand(UserChainSql.Feed, tenant, session, retracted.Seq, "retract", position);
                 break;
         }
         return ValueTask.CompletedTask;

@@ -28,12 +28,6 @@ internal static class UserChainTables
         members.Indexes.Add(new IndexDefinition($"ix_{ChainMembersTable}_user") { Columns = ["tenant_id", "user_id"] });
         yield return members;
 
-        var heads = NewTable(UserHeadsTable);
-        heads.AddColumn<string>("tenant_id").AsPrimaryKey();
-        heads.AddColumn<string>("user_id").AsPrimaryKey();
-        heads.AddColumn<long>("position").NotNull();
-        yield return heads;
-
         var chain = NewTable(UserChainTable);
         chain.AddColumn<string>("tenant_id").AsPrimaryKey();
         chain.AddColumn<string>("user_id").AsPrimaryKey();
@@ -42,11 +36,6 @@ internal static class UserChainTables
         chain.AddColumn<long>("seq").NotNull();
         chain.AddColumn<string>("kind").NotNull();
         yield return chain;
-
-        var feedHeads = NewTable(FeedHeadsTable);
-        feedHeads.AddColumn<string>("tenant_id").AsPrimaryKey();
-        feedHeads.AddColumn<long>("position").NotNull();
-        yield return feedHeads;
 
         var feed = NewTable(ReadFeedTable);
         feed.AddColumn<string>("tenant_id").AsPrimaryKey();
