@@ -14,6 +14,7 @@ public static class AccessConfig
             .AddPolicy(Roles.Admin, p => p.RequireClaim(Roles.RoleClaim, Roles.Admin))
             .AddPolicy(Roles.App, p => p.RequireClaim(Roles.RoleClaim, Roles.App))
             .AddPolicy(Roles.Auditor, p => p.RequireClaim(Roles.RoleClaim, Roles.Auditor))
+            .AddPolicy(Roles.User, p => p.RequireClaim(Roles.RoleClaim, Roles.User))
             .AddPolicy(Roles.AppOrUser, p => p.RequireClaim(Roles.RoleClaim, Roles.App, Roles.User));
         KeyRingInPostgres.AddTo(builder.Services);
         return builder;

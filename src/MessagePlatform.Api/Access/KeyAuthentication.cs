@@ -29,6 +29,10 @@ public sealed class KeyAuthentication(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
+        // Browsers cannot set headers on a WebSocket: the gateway also takes ?access_token=.
+        if (string.IsNullOrEmpty(header) && Request.Path.StartsWithSegments("/v1/connect")
+            && Request.Query["access_token"].ToString() is { Length: > 0 } queryToken)
+            header = $"Bearer {queryToken}";
         if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
             return AuthenticateResult.Fail("Authorization must be 'Bearer <credential>'.");

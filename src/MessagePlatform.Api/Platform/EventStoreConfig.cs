@@ -6,6 +6,7 @@ using Marten;
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.EventStore;
+using MessagePlatform.Api.Realtime;
 using MessagePlatform.Api.Tenants;
 using MessagePlatform.Projections;
 
@@ -41,7 +42,9 @@ public static class EventStoreConfig
         .ApplyAllDatabaseChangesOnStartup()
         .UseLightweightSessions()
         // Async projections run on one node of the cluster at a time; another takes over when it stops.
-        .AddAsyncDaemon(DaemonMode.HotCold);
+        .AddAsyncDaemon(DaemonMode.HotCold)
+        // Stored events reach the bus through the daemon too: in order, at least once, on one node.
+        .AddSubscriptionWithServices<RealtimePublisher>(ServiceLifetime.Singleton, o => o.Options.SubscribeFromPresent());
         return builder;
     }
 }

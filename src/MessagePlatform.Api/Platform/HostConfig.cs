@@ -6,6 +6,8 @@ using MessagePlatform.Api.Sessions;
 using MessagePlatform.Api.Sync;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.Daemon;
+using MessagePlatform.Api.Realtime;
+using MessagePlatform.Api.Realtime.Gateway;
 using MessagePlatform.Api.Tenants;
 using MessagePlatform.Domain;
 using Npgsql;
@@ -47,6 +49,7 @@ public static class HostConfig
         builder.AddAccess();
         builder.AddProblems();
         builder.Services.AddOpenApi();
+        builder.AddRealtime();
         builder.AddBus(platform);
         builder.Services.AddSingleton<ProjectionLag>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionLag>());
@@ -59,6 +62,7 @@ public static class HostConfig
     private static void AddBus(this IHostApplicationBuilder builder, PlatformOptions platform) =>
         builder.Services.AddMassTransit(bus =>
         {
+            bus.AddPushConsumers(platform);
             if (platform.UsesRabbitMq)
                 bus.UsingRabbitMq((context, rabbit) =>
                 {
@@ -79,6 +83,7 @@ public static class HostConfig
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
@@ -96,6 +101,7 @@ public static class HostConfig
         app.MapConversationsApi();
         app.MapRebuildApi();
         app.MapTokensApi();
+        app.MapConnectApi();
         return app;
     }
 }

@@ -1,0 +1,20 @@
+namespace MessagePlatform.Contracts;
+
+// Wire messages on the bus, apart from the stored events: they may evolve with the consumers,
+// the events never change. MassTransit's message id is the event's id, so consumers can dedupe.
+
+/// <summary>A message was stored in a session (published once per MessageSent event, at least once).</summary>
+public sealed record MessagePublished(
+    string TenantId,
+    string SessionId,
+    string SessionType,
+    string MsgId,
+    long Seq,
+    string From,
+    string Type,
+    string BodyJson,
+    string Priority,
+    DateTimeOffset SentAt);
+
+/// <summary>A message was retracted (published once per MessageRetracted event, at least once).</summary>
+public sealed record RetractionPublished(string TenantId, string SessionId, string MsgId, long Seq);

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace MessagePlatform.Api.Realtime.Gateway;
+
+/// <summary>
+/// One client's WebSocket. Frames to the client go through a bounded queue drained by one writer,
+/// so a slow client never blocks the fan-out: when its queue is full it loses the frame and is
+/// told to sync instead. Message frames stay pending until acked and are sent again on a timer;
+/// after <see cref="MaxTries"/> tries the client is told to sync.
+/// </summary>
+public sealed class ClientConnection(string tenantId, string userId, WebSocket socket)
+{
+    public const int QueueCapacity = 256;
+    public const int MaxTries = 3;
+    public static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Channel<byte[]> _outbox = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(QueueCapacity)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+    private readonly ConcurrentDictionary<string, Pending> _unacked = new();
+    private int _syncOwed;
+
+    public string TenantId { get; } = tenantId;
+    public string UserId { get; } = userId;
+    public ConcurrentDictionary<string, bool> Rooms { get; } = new();
+
+    private sealed record Pending(byte[] Frame, int Tries, DateTimeOffset DueAt);
+
+    public static byte[] Frame(object frame) => JsonSerializer.SerializeToUtf8Bytes(frame, JsonSerializerOptions.Web);
+
+    public void Send(object frame) => Enqueue(Frame(frame));
+
+    /// <summary>A frame the client must ack by <paramref name="msgId"/>; duplicates of a pending one are ignored.</summary>
+    public void SendReliably(string msgId, byte[] frame, DateTimeOffset now)
+    {
+        if (_unacked.TryAdd(msgId, new Pending(frame, 1, now + AckTimeout))) Enqueue(frame);
+    }
+
+    public void Ack(string msgId) => _unacked.TryRemove(msgId, out _);
+
+    /// <summary>Called on the gateway's timer: resend what is overdue, give up on what was tried enough.</summary>
+    public void Retransmit(DateTimeOffset now)
+    {
+        foreach (var (msgId, pending) in _unacked)
+        {
+            if (pending.DueAt > now) continue;
+            if (pending.Tries >= MaxTries)
+            {
+                _unacked.TryRemove(msgId, out _);
+                Interlocked.Exchange(ref _syncOwed, 1);
+                continue;
+            }
+            _unacked[msgId] = pending with { Tries = pending.Tries + 1, DueAt = now + AckTimeout };
+            Enqueue(pending.Frame);
+        }
+        if (Interlocked.Exchange(ref _syncOwed, 0) == 1) Enqueue(SyncFrame);
+    }
+
+    private static readonly byte[] SyncFrame = Frame(new { type = "sync" });
+
+    private void Enqueue(byte[] frame)
+    {
+        // Full: this client cannot keep up. Drop, and make sure it hears "sync" once there is room.
+        if (!_outbox.Writer.TryWrite(frame)) Interlocked.Exchange(ref _syncOwed, 1);
+    }
+
+    public async Task WriteLoopAsync(CancellationToken ct)
+    {
+        await foreach (var frame in _outbox.Reader.ReadAllAsync(ct))
+            await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct);
+    }
+
+    public void Complete() => _outbox.Writer.TryComplete();
+}

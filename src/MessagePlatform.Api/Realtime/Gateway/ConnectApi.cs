@@ -1,0 +1,125 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using MessagePlatform.Api.Access;
+using MessagePlatform.Api.EventStore;
+using MessagePlatform.Api.Messages;
+using MessagePlatform.Domain;
+
+namespace MessagePlatform.Api.Realtime.Gateway;
+
+/// <summary>A frame from a client (API.md "Realtime"); which fields count depends on its type.</summary>
+public sealed record ClientFrame(
+    string? Type, string? SessionId, string? ClientMsgId, string? MsgType, JsonElement? Body, string? Priority, string? MsgId);
+
+/// <summary>`GET /v1/connect`: an end user's WebSocket, with its user token as bearer or `?access_token=`.</summary>
+public static class ConnectApi
+{
+    public const int MaxFrameBytes = 128 * 1024;
+
+    public static void MapConnectApi(this IEndpointRouteBuilder app) =>
+        app.Map("/v1/connect", ConnectAsync).RequireAuthorization(Roles.User).WithTags("Realtime")
+            .WithSummary("WebSocket for one user's client: message, retract, sync and pong frames out; send, ack, ping, join and leave in.");
+
+    private static async Task ConnectAsync(
+        HttpContext http, LocalConnections connections, Sending sending, SessionStreams streams, ILogger<ClientConnection> log)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket required",
+                detail: "Connect with a WebSocket upgrade request.").ExecuteAsync(http);
+            return;
+        }
+        var caller = http.User.Caller();
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        var connection = new ClientConnection(caller.TenantId, caller.UserId!, socket);
+        connections.Add(connection);
+        log.LogInformation("User {UserId} of {TenantId} connected", caller.UserId, caller.TenantId);
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        var writer = connection.WriteLoopAsync(closing.Token);
+        try
+        {
+            var buffer = new byte[MaxFrameBytes];
+            while (socket.State == WebSocketState.Open)
+            {
+                var (frame, closed) = await ReceiveAsync(socket, buffer, closing.Token);
+                if (closed) break;
+                await HandleAsync(frame, caller, connection, connections, sending, streams, closing.Token);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // The client went away; nothing to answer.
+        }
+        finally
+        {
+            connections.Remove(connection);
+            connection.Complete();
+            await closing.CancelAsync();
+            try { await writer; } catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
+            log.LogInformation("User {UserId} of {TenantId} disconnected", caller.UserId, caller.TenantId);
+        }
+    }
+
+    private static async Task<(ClientFrame? Frame, bool Closed)> ReceiveAsync(WebSocket socket, byte[] buffer, CancellationToken ct)
+    {
+        var length = 0;
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.AsMemory(length), ct);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+                return (null, true);
+            }
+            length += result.Count;
+            if (result.EndOfMessage) break;
+            if (length == buffer.Length)
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, $"frames are at most {MaxFrameBytes} bytes", ct);
+                return (null, true);
+            }
+        }
+        try
+        {
+            return (JsonSerializer.Deserialize<ClientFrame>(buffer.AsSpan(0, length), JsonSerializerOptions.Web), false);
+        }
+        catch (JsonException)
+        {
+            return (null, false);
+        }
+    }
+
+    private static async Task HandleAsync(ClientFrame? frame, Caller caller, ClientConnection connection,
+        LocalConnections connections, Sending sending, SessionStreams streams, CancellationToken ct)
+    {
+        switch (frame?.Type)
+        {
+            case "ping":
+                connection.Send(new { type = "pong" });
+                break;
+            case "ack" when frame.MsgId is not null:
+                connection.Ack(frame.MsgId);
+                break;
+            case "send":
+                var result = await sending.SendAsync(caller, frame.SessionId ?? "",
+                    new SendMessageRequest(null, frame.ClientMsgId, frame.MsgType, frame.Body, frame.Priority), ct);
+                connection.Send(result.Sent is { } sent
+                    ? new { type = "sent", clientMsgId = frame.ClientMsgId, msgId = sent.MsgId, seq = sent.Seq }
+                    : new { type = "error", clientMsgId = frame.ClientMsgId, status = result.Status, title = result.Title, detail = result.Detail });
+                break;
+            case "join" or "leave" when frame.SessionId is not null:
+                var (session, _) = await streams.LoadAsync(caller.TenantId, frame.SessionId, ct);
+                if (session is not { Type: SessionType.Room })
+                {
+                    connection.Send(new { type = "error", sessionId = frame.SessionId, status = 404, title = "No such room" });
+                    break;
+                }
+                if (frame.Type == "join") connections.Join(connection, frame.SessionId);
+                else connections.Leave(connection, frame.SessionId);
+                break;
+            default:
+                connection.Send(new { type = "error", status = 400, title = "Unknown or malformed frame" });
+                break;
+        }
+    }
+}
