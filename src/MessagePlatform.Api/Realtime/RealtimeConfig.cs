@@ -21,6 +21,10 @@ public static class RealtimeConfig
     public static void AddPushConsumers(this IBusRegistrationConfigurator bus, PlatformOptions platform)
     {
         var queue = $"mp-gateway-node{platform.NodeId}";
+        // A consumer that fails (the database briefly away) is retried with backoff, then faulted
+        // to the queue's _error queue where an operator can see it.
+        bus.AddConfigureEndpointsCallback((_, endpoint) =>
+            endpoint.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200))));
         bus.AddConsumer<MessagePushConsumer>().Endpoint(e => ConfigureNodeQueue(e, queue));
         bus.AddConsumer<RetractionPushConsumer>().Endpoint(e => ConfigureNodeQueue(e, queue));
     }

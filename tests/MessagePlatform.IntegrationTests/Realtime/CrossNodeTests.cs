@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Http.Json;
+using MessagePlatform.IntegrationTests.Infrastructure;
+
+namespace MessagePlatform.IntegrationTests.Realtime;
+
+/// <summary>Two nodes on one database and one RabbitMQ: what is sent through one reaches clients of the other.</summary>
+public sealed class CrossNodeTests
+{
+    [Fact]
+    public async Task over_rabbitmq_a_user_connected_to_node_b_receives_what_is_sent_through_node_a()
+    {
+        var postgres = await TestServers.CreateDatabaseAsync();
+        await using var a = new PlatformHost(postgres, nodeId: 21, transport: "rabbitmq");
+        await using var b = new PlatformHost(postgres, nodeId: 22, transport: "rabbitmq");
+        var tenant = await PlatformFixture.NewTenantAsync(a, a.ClientWith(PlatformHost.AdminKey));
+        using var appB = b.ClientWith(tenant.AppKey);
+        await tenant.App.OpenAsync(new { type = "c2c", members = new[] { "ann", "bob" } });
+        async Task<string> Token(string user) =>
+            (await tenant.App.PostAsJsonAsync($"/v1/users/{user}/tokens", new { }).ExpectAsync(HttpStatusCode.Created)).GetProperty("token").GetString()!;
+
+        await using var bobOnB = await SocketClient.ConnectAsync(b, await Token("bob"));
+        await using var annOnA = await SocketClient.ConnectAsync(a, await Token("ann"));
+        await WaitForBusAsync(a);
+        await WaitForBusAsync(b);
+
+        var sent = await tenant.App.SendAsync("c2c:ann:bob", "ann", "via-a").ExpectAsync(HttpStatusCode.Created);
+        var (pushed, _) = await bobOnB.ReceiveUntilAsync("message", TimeSpan.FromSeconds(20));
+        Assert.Equal(sent.GetProperty("msgId").GetString(), pushed.GetProperty("msgId").GetString());
+        await bobOnB.SendAsync(new { type = "ack", msgId = pushed.GetProperty("msgId").GetString() });
+
+        // And back: bob sends over his socket on B, ann's client on A gets it.
+        await bobOnB.SendAsync(new { type = "send", sessionId = "c2c:ann:bob", clientMsgId = "reply", msgType = "text", body = "via b" });
+        // Ann's devices also got her own first message; the reply is the one from bob.
+        var (reply, _) = await annOnA.ReceiveUntilAsync("message", TimeSpan.FromSeconds(20));
+        if (reply.GetProperty("from").GetString() == "ann") (reply, _) = await annOnA.ReceiveUntilAsync("message", TimeSpan.FromSeconds(20));
+        Assert.Equal("bob", reply.GetProperty("from").GetString());
+        _ = appB;
+    }
+
+    private static async Task WaitForBusAsync(PlatformHost host)
+    {
+        using var client = host.CreateClient();
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(200))
+            if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK) return;
+        Assert.Fail("the bus did not become ready within 30 s");
+    }
+}
