@@ -28,7 +28,8 @@ public static class MessagesApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", Send).WithSummary(
             "Send a message. The same clientMsgId from the same sender in the same session answers 200 with the first answer.")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapGet("/", History).WithSummary(
             "History in ascending seq: after afterSeq (from the start by default), or the last `limit` before beforeSeq.");
         return group;
@@ -44,8 +45,15 @@ public static class MessagesApi
                 $"/v1/sessions/{Uri.EscapeDataString(sessionId)}/messages?afterSeq={sent.Seq - 1}&limit=1", sent),
             { Status: StatusCodes.Status200OK, Sent: { } first } => TypedResults.Ok(first),
             { Errors: { } errors } => TypedResults.ValidationProblem(errors),
+            { RetryAfter: { } wait } => TooMany(http, wait, result),
             _ => TypedResults.Problem(statusCode: result.Status, title: result.Title, detail: result.Detail),
         };
+    }
+
+    private static ProblemHttpResult TooMany(HttpContext http, TimeSpan wait, SendResult result)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString();
+        return TypedResults.Problem(statusCode: result.Status, title: result.Title, detail: result.Detail);
     }
 
     public static async Task<Results<Ok<MessagePage>, ValidationProblem, ProblemHttpResult>> History(

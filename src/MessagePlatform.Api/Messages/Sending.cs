@@ -5,14 +5,15 @@ using MessagePlatform.Domain;
 namespace MessagePlatform.Api.Messages;
 
 /// <summary>What came of a send, whichever door it came through (REST, WebSocket).</summary>
-public sealed record SendResult(int Status, SentMessage? Sent, string? Title, string? Detail, Dictionary<string, string[]>? Errors)
+public sealed record SendResult(
+    int Status, SentMessage? Sent, string? Title, string? Detail, Dictionary<string, string[]>? Errors, TimeSpan? RetryAfter = null)
 {
     public static SendResult Refused(int status, string title, string detail, Dictionary<string, string[]>? errors = null) =>
         new(status, null, title, detail, errors);
 }
 
 /// <summary>The one send path: who may send as whom, validation, then the session's commit lane.</summary>
-public sealed class Sending(SessionStreams streams, ILogger<Sending> log)
+public sealed class Sending(SessionStreams streams, SendThrottle throttle, ILogger<Sending> log)
 {
     public async Task<SendResult> SendAsync(Caller caller, string sessionId, SendMessageRequest request, CancellationToken ct)
     {
@@ -26,6 +27,10 @@ public sealed class Sending(SessionStreams streams, ILogger<Sending> log)
         if (tooLarge)
             return SendResult.Refused(StatusCodes.Status413PayloadTooLarge, "Body too large",
                 $"A message body is at most {SendRules.MaxBodyBytes} bytes of JSON.");
+
+        if (await throttle.RetryAfterAsync(caller.TenantId, sessionId, ct) is { } wait)
+            return new SendResult(StatusCodes.Status429TooManyRequests, null, "Too many messages",
+                "This room or tenant is sending faster than its limit; retry after the given time.", null, wait);
 
         var send = new SendMessage(sessionId, from!, request.ClientMsgId!, request.Type!, request.Body!.Value, request.Priority ?? "normal");
         var outcome = await streams.ExecuteAsync(new SendCommand(caller.TenantId, send), ct);

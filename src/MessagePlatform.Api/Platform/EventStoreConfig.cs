@@ -44,7 +44,7 @@ public static class EventStoreConfig
         // Async projections run on one node of the cluster at a time; another takes over when it stops.
         .AddAsyncDaemon(DaemonMode.HotCold)
         // Stored events reach the bus through the daemon too: in order, at least once, on one node.
-        .AddSubscriptionWithServices<RealtimePublisher>(ServiceLifetime.Singleton, o => o.Options.SubscribeFromPresent());
+        .AddSubscriptionWithServices<RealtimePublisher>(ServiceLifetime.Singleton);
         return builder;
     }
 }

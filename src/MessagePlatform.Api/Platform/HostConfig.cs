@@ -42,6 +42,7 @@ public static class HostConfig
         builder.Services.AddSingleton<SessionStreams>();
         builder.Services.AddSingleton<SessionHistory>();
         builder.Services.AddSingleton<Sending>();
+        builder.Services.AddSingleton<SendThrottle>();
         builder.Services.AddSingleton<SyncReader>();
         builder.Services.AddSingleton<ConversationList>();
         builder.Services.AddSingleton<TenantDirectory>();

@@ -10,7 +10,25 @@ public sealed record Tenant(
     Scenario Scenario,
     SessionPolicy DefaultPolicy,
     int WriteDiffusionThreshold,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    SendLimits? Limits = null)
+{
+    public SendLimits SendLimits => Limits ?? SendLimits.Default;
+}
+
+/// <summary>How fast a tenant may send: per room (a hot live room) and in all.</summary>
+public sealed record SendLimits(int RoomMessagesPerSecond, int TenantMessagesPerSecond)
+{
+    public static readonly SendLimits Default = new(40, 20_000);
+
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (RoomMessagesPerSecond is < 1 or > 100_000) errors["limits.roomMessagesPerSecond"] = ["must be 1 to 100000"];
+        if (TenantMessagesPerSecond is < 1 or > 1_000_000) errors["limits.tenantMessagesPerSecond"] = ["must be 1 to 1000000"];
+        return errors;
+    }
+}
 
 /// <summary>An app or auditor key, stored as the SHA-256 of the key itself: the key is shown only once.</summary>
 public sealed record ApiKey(string Id, string TenantId, string Role, DateTimeOffset CreatedAt);

@@ -7,13 +7,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MessagePlatform.Api.Tenants;
 
-public sealed record CreateTenantRequest(string? TenantId, string? Name, Scenario? Scenario);
+public sealed record CreateTenantRequest(string? TenantId, string? Name, Scenario? Scenario, SendLimits? Limits);
 
 public sealed record CreatedTenant(string TenantId, string Name, Scenario Scenario, string AppKey, string AuditorKey);
 
 public sealed record TenantView(
     string TenantId, string Name, Scenario Scenario, SessionPolicy DefaultPolicy, int WriteDiffusionThreshold,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt, SendLimits Limits);
 
 public static partial class TenantsApi
 {
@@ -41,12 +41,13 @@ public static partial class TenantsApi
             errors["name"] = ["is required, at most 200 characters"];
         if (request.Scenario is null)
             errors["scenario"] = ["must be 'live', 'enterprise' or 'social'"];
+        foreach (var (field, messages) in request.Limits?.Validate() ?? []) errors[field] = messages;
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var now = clock.GetUtcNow();
         var scenario = request.Scenario!.Value;
         var tenant = new Tenant(request.TenantId!, request.Name!.Trim(), scenario, ScenarioDefaults.PolicyFor(scenario),
-            ScenarioDefaults.WriteDiffusionThreshold, now);
+            ScenarioDefaults.WriteDiffusionThreshold, now, request.Limits);
         var appKey = Credentials.NewKey(Roles.App);
         var auditorKey = Credentials.NewKey(Roles.Auditor);
         session.Insert(tenant);
@@ -73,6 +74,6 @@ public static partial class TenantsApi
         return tenant is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No tenant '{tenantId}'.")
             : TypedResults.Ok(new TenantView(tenant.Id, tenant.Name, tenant.Scenario, tenant.DefaultPolicy,
-                tenant.WriteDiffusionThreshold, tenant.CreatedAt));
+                tenant.WriteDiffusionThreshold, tenant.CreatedAt, tenant.SendLimits));
     }
 }

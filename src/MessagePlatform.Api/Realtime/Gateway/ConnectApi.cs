@@ -105,7 +105,11 @@ public static class ConnectApi
                     new SendMessageRequest(null, frame.ClientMsgId, frame.MsgType, frame.Body, frame.Priority), ct);
                 connection.Send(result.Sent is { } sent
                     ? new { type = "sent", clientMsgId = frame.ClientMsgId, msgId = sent.MsgId, seq = sent.Seq }
-                    : new { type = "error", clientMsgId = frame.ClientMsgId, status = result.Status, title = result.Title, detail = result.Detail });
+                    : new
+                    {
+                        type = "error", clientMsgId = frame.ClientMsgId, status = result.Status, title = result.Title,
+                        detail = result.Detail, retryAfterSeconds = result.RetryAfter?.TotalSeconds,
+                    });
                 break;
             case "join" or "leave" when frame.SessionId is not null:
                 var (session, _) = await streams.LoadAsync(caller.TenantId, frame.SessionId, ct);
