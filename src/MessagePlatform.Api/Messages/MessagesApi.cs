@@ -29,7 +29,8 @@ public static class MessagesApi
         group.MapPost("/", Send).WithSummary(
             "Send a message. The same clientMsgId from the same sender in the same session answers 200 with the first answer.")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/", History).WithSummary(
             "History in ascending seq: after afterSeq (from the start by default), or the last `limit` before beforeSeq.");
         return group;

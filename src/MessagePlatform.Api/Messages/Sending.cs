@@ -1,5 +1,6 @@
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.EventStore;
+using MessagePlatform.Api.Hooks;
 using MessagePlatform.Domain;
 
 namespace MessagePlatform.Api.Messages;
@@ -13,7 +14,7 @@ public sealed record SendResult(
 }
 
 /// <summary>The one send path: who may send as whom, validation, then the session's commit lane.</summary>
-public sealed class Sending(SessionStreams streams, SendThrottle throttle, ILogger<Sending> log)
+public sealed class Sending(SessionStreams streams, SendThrottle throttle, BeforeSendHook hook, ILogger<Sending> log)
 {
     public async Task<SendResult> SendAsync(Caller caller, string sessionId, SendMessageRequest request, CancellationToken ct)
     {
@@ -32,7 +33,18 @@ public sealed class Sending(SessionStreams streams, SendThrottle throttle, ILogg
             return new SendResult(StatusCodes.Status429TooManyRequests, null, "Too many messages",
                 "This room or tenant is sending faster than its limit; retry after the given time.", null, wait);
 
-        var send = new SendMessage(sessionId, from!, request.ClientMsgId!, request.Type!, request.Body!.Value, request.Priority ?? "normal");
+        var priority = request.Priority ?? "normal";
+        var verdict = await hook.AskAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, request.Type!, request.Body!.Value, priority, ct);
+        if (!verdict.Allowed)
+            return verdict.Unavailable
+                ? SendResult.Refused(StatusCodes.Status503ServiceUnavailable, "Moderation unavailable", verdict.Reason!)
+                : SendResult.Refused(StatusCodes.Status422UnprocessableEntity, "Denied by moderation", verdict.Reason!);
+        var body = verdict.Body ?? request.Body!.Value;
+        if (SendRules.BodyBytes(body) > SendRules.MaxBodyBytes)
+            return SendResult.Refused(StatusCodes.Status422UnprocessableEntity, "Denied by moderation",
+                "The before-send hook's body is over the size limit.");
+
+        var send = new SendMessage(sessionId, from!, request.ClientMsgId!, request.Type!, body, priority);
         var outcome = await streams.ExecuteAsync(new SendCommand(caller.TenantId, send), ct);
         if (outcome.Rejection is { } rejection)
         {

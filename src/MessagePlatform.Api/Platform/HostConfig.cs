@@ -6,6 +6,7 @@ using MessagePlatform.Api.Sessions;
 using MessagePlatform.Api.Sync;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.Daemon;
+using MessagePlatform.Api.Hooks;
 using MessagePlatform.Api.Realtime;
 using MessagePlatform.Api.Realtime.Gateway;
 using MessagePlatform.Api.Tenants;
@@ -43,6 +44,8 @@ public static class HostConfig
         builder.Services.AddSingleton<SessionHistory>();
         builder.Services.AddSingleton<Sending>();
         builder.Services.AddSingleton<SendThrottle>();
+        builder.Services.AddSingleton<BeforeSendHook>();
+        builder.Services.AddHttpClient(BeforeSendHook.HttpClientName);
         builder.Services.AddSingleton<SyncReader>();
         builder.Services.AddSingleton<ConversationList>();
         builder.Services.AddSingleton<TenantDirectory>();
@@ -103,6 +106,7 @@ public static class HostConfig
         app.MapRebuildApi();
         app.MapTokensApi();
         app.MapConnectApi();
+        app.MapHooksApi();
         return app;
     }
 }

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MessagePlatform.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A tenant's HTTP receiver on loopback (a real Kestrel server), answering per path:
+/// /allow, /deny, /modify, /hang, /fail. It records every call and whether its signature held.
+/// </summary>
+public sealed class HookReceiver(WebApplication app, string secret) : IAsyncDisposable
+{
+    public ConcurrentQueue<(string Path, string Body, bool SignatureValid)> Calls { get; } = new();
+
+    public string Url(string path) =>
+        app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First().TrimEnd('/') + "/" + path;
+
+    public static async Task<HookReceiver> StartAsync(string secret)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var receiver = new HookReceiver(app, secret);
+        app.MapPost("/{behaviour}", async (string behaviour, HttpContext http) =>
+        {
+            using var reader = new StreamReader(http.Request.Body);
+            var body = await reader.ReadToEndAsync();
+            receiver.Calls.Enqueue((behaviour, body, receiver.Verify(http.Request.Headers, body)));
+            switch (behaviour)
+            {
+                case "allow": return Results.Json(new { action = "allow" });
+                case "deny": return Results.Json(new { action = "deny", reason = "contains a bad word" });
+                case "modify": return Results.Json(new { action = "modify", body = new { text = "***" } });
+                case "hang": await Task.Delay(TimeSpan.FromSeconds(10), http.RequestAborted); return Results.Ok();
+                default: return Results.StatusCode(500);
+            }
+        });
+        await app.StartAsync();
+        return receiver;
+    }
+
+    private bool Verify(IHeaderDictionary headers, string body)
+    {
+        var timestamp = headers["X-MP-Timestamp"].ToString();
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret),
+            Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+        return headers["X-MP-Signature"].ToString() == expected
+            && Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - long.Parse(timestamp)) < 300;
+    }
+
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+}
