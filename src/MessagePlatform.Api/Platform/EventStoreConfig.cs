@@ -7,6 +7,7 @@ using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.EventStore;
 using MessagePlatform.Api.Realtime;
+using MessagePlatform.Api.Webhooks;
 using MessagePlatform.Api.Tenants;
 using MessagePlatform.Projections;
 
@@ -35,6 +36,7 @@ public static class EventStoreConfig
             options.Events.UseListenNotifyForEventAppends = true;
             options.AddTenants();
             KeyRingInPostgres.AddTo(options);
+            WebhookTables.AddTo(options);
             SendReceipts.AddTo(options);
             ConversationList.AddTo(options);
             options.AddMessagePlatformProjections();
@@ -44,7 +46,8 @@ public static class EventStoreConfig
         // Async projections run on one node of the cluster at a time; another takes over when it stops.
         .AddAsyncDaemon(DaemonMode.HotCold)
         // Stored events reach the bus through the daemon too: in order, at least once, on one node.
-        .AddSubscriptionWithServices<RealtimePublisher>(ServiceLifetime.Singleton);
+        .AddSubscriptionWithServices<RealtimePublisher>(ServiceLifetime.Singleton)
+        .AddSubscriptionWithServices<WebhookOutbox>(ServiceLifetime.Singleton);
         return builder;
     }
 }

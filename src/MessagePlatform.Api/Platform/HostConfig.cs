@@ -7,6 +7,7 @@ using MessagePlatform.Api.Sync;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.Daemon;
 using MessagePlatform.Api.Hooks;
+using MessagePlatform.Api.Webhooks;
 using MessagePlatform.Api.Realtime;
 using MessagePlatform.Api.Realtime.Gateway;
 using MessagePlatform.Api.Tenants;
@@ -46,6 +47,9 @@ public static class HostConfig
         builder.Services.AddSingleton<SendThrottle>();
         builder.Services.AddSingleton<BeforeSendHook>();
         builder.Services.AddHttpClient(BeforeSendHook.HttpClientName);
+        builder.Services.AddSingleton<WebhookRegistry>();
+        builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName);
+        builder.Services.AddHostedService<WebhookDispatcher>();
         builder.Services.AddSingleton<SyncReader>();
         builder.Services.AddSingleton<ConversationList>();
         builder.Services.AddSingleton<TenantDirectory>();
@@ -107,6 +111,7 @@ public static class HostConfig
         app.MapTokensApi();
         app.MapConnectApi();
         app.MapHooksApi();
+        app.MapWebhooksApi();
         return app;
     }
 }

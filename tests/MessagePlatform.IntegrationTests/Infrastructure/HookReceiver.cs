@@ -14,11 +14,18 @@ namespace MessagePlatform.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A tenant's HTTP receiver on loopback (a real Kestrel server), answering per path:
-/// /allow, /deny, /modify, /hang, /fail. It records every call and whether its signature held.
+/// /allow, /deny, /modify, /hang, /fail (before-send answers), /hook (webhooks, 200) and /flaky
+/// (503 until <see cref="FlakyFailuresLeft"/> runs out, then 200). It records every call and whether its signature held.
 /// </summary>
 public sealed class HookReceiver(WebApplication app, string secret) : IAsyncDisposable
 {
     public ConcurrentQueue<(string Path, string Body, bool SignatureValid)> Calls { get; } = new();
+
+    /// <summary>Webhook calls answered 2xx: (X-MP-Delivery, X-MP-Attempt, body).</summary>
+    public ConcurrentQueue<(string DeliveryId, int Attempt, string Body)> Delivered { get; } = new();
+
+    /// <summary>How many more times /flaky answers 500 before it recovers.</summary>
+    public int FlakyFailuresLeft;
 
     public string Url(string path) =>
         app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First().TrimEnd('/') + "/" + path;
@@ -41,6 +48,11 @@ public sealed class HookReceiver(WebApplication app, string secret) : IAsyncDisp
                 case "deny": return Results.Json(new { action = "deny", reason = "contains a bad word" });
                 case "modify": return Results.Json(new { action = "modify", body = new { text = "***" } });
                 case "hang": await Task.Delay(TimeSpan.FromSeconds(10), http.RequestAborted); return Results.Ok();
+                case "flaky" when Interlocked.Decrement(ref receiver.FlakyFailuresLeft) >= 0: return Results.StatusCode(503);
+                case "flaky" or "hook":
+                    receiver.Delivered.Enqueue((http.Request.Headers["X-MP-Delivery"].ToString(),
+                        int.Parse(http.Request.Headers["X-MP-Attempt"].ToString()), body));
+                    return Results.Ok();
                 default: return Results.StatusCode(500);
             }
         });

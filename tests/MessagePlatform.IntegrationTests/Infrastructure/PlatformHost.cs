@@ -20,6 +20,9 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
         builder.UseSetting("MP_TRANSPORT", transport);
         builder.UseSetting("MP_RABBITMQ", TestServers.RabbitMq);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        // Webhook retries on a test's time scale: 3 tries, 100 ms then 200 ms apart.
+        builder.UseSetting("Webhooks:MaxAttempts", "3");
+        builder.UseSetting("Webhooks:FirstRetryMs", "100");
     }
 
     /// <summary>Waits until the async projections have caught up with every event appended so far.</summary>

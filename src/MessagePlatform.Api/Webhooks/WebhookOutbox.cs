@@ -1,0 +1,70 @@
+using System.Text.Json;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using MessagePlatform.Domain;
+using MessagePlatform.Projections;
+using Npgsql;
+
+namespace MessagePlatform.Api.Webhooks;
+
+/// <summary>
+/// Turns stored events into webhook deliveries: a Marten subscription, so events come in order,
+/// once per page, on one node; the deliveries are written in the same transaction as the
+/// subscription's progress (Marten's operations), so none is lost or written twice. One delivery
+/// per session per page: a burst in a hot room becomes one POST. The dispatcher sends them.
+/// </summary>
+public sealed class WebhookOutbox : SubscriptionBase
+{
+    public const string SubscriptionId = "WebhookOutbox";
+    private static readonly string Insert =
+        $"insert into {ReadModels.Qualified(WebhookTables.Deliveries)} " +
+        "(id, tenant_id, session_id, first_seq, url, secret, payload, status, attempts, next_attempt_at, created_at) " +
+        "values (?, ?, ?, ?, ?, ?, ?::jsonb, 'pending', 0, now(), now())";
+
+    private readonly WebhookRegistry _registry;
+
+    public WebhookOutbox(WebhookRegistry registry)
+    {
+        _registry = registry;
+        Name = SubscriptionId;
+        IncludeType<MessageSent>();
+        IncludeType<MessageRetracted>();
+        IncludeType<SessionClosed>();
+    }
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    {
+        foreach (var session in page.Events.GroupBy(e => (e.TenantId, SessionId: e.StreamKey!)))
+        {
+            var hook = await _registry.FindAsync(session.Key.TenantId, session.Key.SessionId, ct);
+            if (hook is null) continue;
+            var events = session.Select(Describe).Where(d => d is not null && hook.Events.Contains(d.Value.Type)).ToList();
+            if (events.Count == 0) continue;
+            var deliveryId = $"{session.First().Id:N}";
+            var payload = JsonSerializer.Serialize(new
+            {
+                deliveryId, tenantId = session.Key.TenantId, sessionId = session.Key.SessionId,
+                events = events.Select(d => d!.Value.Body),
+            }, JsonSerializerOptions.Web);
+            operations.QueueSqlCommand(Insert, deliveryId, session.Key.TenantId, session.Key.SessionId, session.First().Version,
+                hook.Url, hook.Secret, payload);
+        }
+        return NullChangeListener.Instance;
+    }
+
+    private static (string Type, object Body)? Describe(IEvent e) => e.Data switch
+    {
+        MessageSent m => ("message.sent", new
+        {
+            type = "message.sent", msgId = m.MsgId.ToString(), seq = e.Version, from = m.From, msgType = m.Type, body = m.Body,
+            priority = m.Priority, sentAt = m.SentAt,
+        }),
+        MessageRetracted r => ("message.retracted", new { type = "message.retracted", msgId = r.MsgId.ToString(), seq = r.Seq, by = r.By }),
+        SessionClosed c => ("session.closed", new { type = "session.closed", seq = e.Version, closedAt = c.ClosedAt }),
+        _ => null,
+    };
+}

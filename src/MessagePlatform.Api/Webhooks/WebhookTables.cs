@@ -1,0 +1,43 @@
+using Marten;
+using MessagePlatform.Projections;
+
+namespace MessagePlatform.Api.Webhooks;
+
+/// <summary>Webhook registrations and the delivery outbox: plain tables, read and claimed with SQL.</summary>
+public static class WebhookTables
+{
+    public const string Registrations = "mp_webhooks";
+    public const string Deliveries = "mp_webhook_deliveries";
+
+    public static void AddTo(StoreOptions options)
+    {
+        var hooks = ReadModels.NewTable(Registrations);
+        hooks.AddColumn<string>("tenant_id").AsPrimaryKey();
+        hooks.AddColumn<string>("session_id").AsPrimaryKey(); // '' is the tenant's default
+        hooks.AddColumn<string>("url").NotNull();
+        hooks.AddColumn<string>("secret").NotNull();
+        hooks.AddColumn("events", "text[]").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(hooks);
+
+        var deliveries = ReadModels.NewTable(Deliveries);
+        deliveries.AddColumn<string>("id").AsPrimaryKey();
+        deliveries.AddColumn<string>("tenant_id").NotNull();
+        deliveries.AddColumn<string>("session_id").NotNull();
+        deliveries.AddColumn<long>("first_seq").NotNull();
+        deliveries.AddColumn<string>("url").NotNull();
+        deliveries.AddColumn<string>("secret").NotNull();
+        deliveries.AddColumn("payload", "jsonb").NotNull();
+        deliveries.AddColumn<string>("status").NotNull();
+        deliveries.AddColumn<int>("attempts").NotNull();
+        deliveries.AddColumn<DateTimeOffset>("next_attempt_at").NotNull();
+        deliveries.AddColumn<DateTimeOffset>("claimed_until");
+        deliveries.AddColumn<string>("last_error");
+        deliveries.AddColumn<DateTimeOffset>("created_at").NotNull();
+        deliveries.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition($"ix_{Deliveries}_session")
+        {
+            Columns = ["tenant_id", "session_id", "first_seq"],
+            Predicate = "status = 'pending'",
+        });
+        options.Storage.ExtendedSchemaObjects.Add(deliveries);
+    }
+}
