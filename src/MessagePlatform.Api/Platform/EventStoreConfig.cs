@@ -6,6 +6,7 @@ using Marten;
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.EventStore;
+using MessagePlatform.Api.Hooks;
 using MessagePlatform.Api.Realtime;
 using MessagePlatform.Api.Webhooks;
 using MessagePlatform.Api.Tenants;
@@ -37,6 +38,8 @@ public static class EventStoreConfig
             options.AddTenants();
             KeyRingInPostgres.AddTo(options);
             WebhookTables.AddTo(options);
+            // Every document type is known up front: created at start-up, never lazily by racing requests.
+            options.Schema.For<BeforeSendHookConfig>();
             SendReceipts.AddTo(options);
             ConversationList.AddTo(options);
             options.AddMessagePlatformProjections();
