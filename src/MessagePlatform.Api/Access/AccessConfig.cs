@@ -20,6 +20,10 @@ public static class AccessConfig
         return builder;
     }
 
+    /// <summary>Tells OpenAPI what every protected group may answer: 401 without a credential, 403 for the wrong role.</summary>
+    public static RouteGroupBuilder ProducesAccessProblems(this RouteGroupBuilder group) =>
+        group.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+
     /// <summary>The tenant a key belongs to; endpoints behind a tenant policy always have one.</summary>
     public static string TenantId(this ClaimsPrincipal user) =>
         user.FindFirstValue(Roles.TenantClaim) ?? throw new InvalidOperationException("No tenant on this credential.");

@@ -12,7 +12,7 @@ public static class TokensApi
     public static RouteGroupBuilder MapTokensApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/users/{userId}/tokens").WithTags("Users").RequireAuthorization(Roles.App)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesAccessProblems();
         group.MapPost("/", Issue).WithSummary(
             "Issue a signed, expiring token for one end user's client (default 24 h, at most 30 days): " +
             "it may connect, and send, read and retract as that user.");

@@ -17,7 +17,7 @@ public static class ConversationsApi
     public static RouteGroupBuilder MapConversationsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/users/{userId}/conversations").WithTags("Conversations").RequireAuthorization(Roles.AppOrUser)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesAccessProblems();
         group.MapGet("/", List).WithSummary(
             "A user's c2c and group sessions, most recent activity first, with the last message, unread count and read seq.");
         group.MapPost("/{sessionId}/read", MarkRead).WithSummary(

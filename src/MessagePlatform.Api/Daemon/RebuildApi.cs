@@ -21,7 +21,7 @@ public static class RebuildApi
     public static RouteGroupBuilder MapRebuildApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/admin/projections").WithTags("Operations").RequireAuthorization(Roles.Admin)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesAccessProblems();
         group.MapPost("/rebuild", Rebuild)
             .WithSummary("Rebuild the session chain and the user chain from the events, with progress in the logs.")
             .ProducesProblem(StatusCodes.Status409Conflict);

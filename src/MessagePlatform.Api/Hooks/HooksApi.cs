@@ -13,7 +13,7 @@ public static class HooksApi
     public static RouteGroupBuilder MapHooksApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/hooks/before-send").WithTags("Hooks").RequireAuthorization(Roles.App)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesAccessProblems();
         group.MapPut("/", Put).WithSummary("Set the tenant's before-send (moderation) hook: every send is first POSTed there, signed.");
         group.MapDelete("/", Delete).WithSummary("Remove the before-send hook.");
         return group;

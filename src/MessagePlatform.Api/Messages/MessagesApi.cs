@@ -24,7 +24,7 @@ public static class MessagesApi
     public static RouteGroupBuilder MapMessagesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization(Roles.AppOrUser)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesAccessProblems()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", Send).WithSummary(
             "Send a message. The same clientMsgId from the same sender in the same session answers 200 with the first answer.")

@@ -15,7 +15,7 @@ public static class RetractApi
     public static RouteGroupBuilder MapRetractApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization(Roles.AppOrUser)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesAccessProblems()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{msgId}/retract", Retract).WithSummary(
             "Retract a message: its sender within the session's recall window, or anyone with asAdmin at any time. " +

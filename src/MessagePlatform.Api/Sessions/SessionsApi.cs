@@ -26,7 +26,7 @@ public static class SessionsApi
     public static RouteGroupBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/sessions").WithTags("Sessions").RequireAuthorization(Roles.App)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesAccessProblems()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", OpenSession)
             .WithSummary("Open a c2c, group or room session. Opening an existing c2c pair answers 200 with it.")

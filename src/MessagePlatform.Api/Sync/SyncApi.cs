@@ -15,7 +15,7 @@ public static class SyncApi
     public static RouteGroupBuilder MapSyncApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/users/{userId}").WithTags("Sync").RequireAuthorization(Roles.AppOrUser)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesAccessProblems();
         group.MapGet("/sync", Sync).WithSummary(
             "What is new for a user: every message of its c2c and group sessions exactly once, in each session's order. " +
             "Follow `cursor`; without one, sync starts from the beginning of what the user may see.");

@@ -23,7 +23,7 @@ public static partial class TenantsApi
     public static RouteGroupBuilder MapTenantsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/tenants").WithTags("Tenants").RequireAuthorization(Roles.Admin)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesAccessProblems();
         group.MapPost("/", CreateTenant).WithSummary("Create a tenant; its app and auditor keys are shown only here.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{tenantId}", GetTenant).WithSummary("A tenant with its default policies (no keys).")

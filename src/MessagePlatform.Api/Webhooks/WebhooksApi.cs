@@ -18,13 +18,13 @@ public static class WebhooksApi
     public static void MapWebhooksApi(this IEndpointRouteBuilder app)
     {
         var session = app.MapGroup("/v1/sessions/{sessionId}/webhook").WithTags("Webhooks").RequireAuthorization(Roles.App)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesAccessProblems();
         session.MapPut("/", PutForSession).WithSummary("Send this session's events to a URL (signed, at least once, in seq order).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         session.MapDelete("/", DeleteForSession).WithSummary("Stop this session's own webhook (the tenant default applies again).");
 
         var tenant = app.MapGroup("/v1/webhooks").WithTags("Webhooks").RequireAuthorization(Roles.App)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesAccessProblems();
         tenant.MapPut("/default", PutDefault).WithSummary("The webhook of every session of the tenant without its own.");
         tenant.MapDelete("/default", DeleteDefault).WithSummary("Remove the tenant's default webhook.");
         tenant.MapGet("/parked", Parked).WithSummary("Deliveries that failed every retry, for an operator to look at and replay.");
