@@ -70,15 +70,20 @@ public static class HostConfig
     private static void AddBus(this IHostApplicationBuilder builder, PlatformOptions platform) =>
         builder.Services.AddMassTransit(bus =>
         {
-            bus.AddPushConsumers(platform);
+            bus.AddPushConsumers();
             if (platform.UsesRabbitMq)
                 bus.UsingRabbitMq((context, rabbit) =>
                 {
                     rabbit.Host(new Uri(platform.RabbitMq));
+                    rabbit.ConfigurePushQueue(context, platform);
                     rabbit.ConfigureEndpoints(context);
                 });
             else
-                bus.UsingInMemory((context, memory) => memory.ConfigureEndpoints(context));
+                bus.UsingInMemory((context, memory) =>
+                {
+                    memory.ConfigurePushQueue(context, platform);
+                    memory.ConfigureEndpoints(context);
+                });
         });
 
     public static WebApplication UseMessagePlatform(this WebApplication app)

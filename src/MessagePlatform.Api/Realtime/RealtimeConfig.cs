@@ -14,25 +14,38 @@ public static class RealtimeConfig
         return builder;
     }
 
-    /// <summary>
-    /// One queue per gateway node (auto-deleted with it), consumed one message at a time so a
-    /// session's pushes leave in the order the subscription published them.
-    /// </summary>
-    public static void AddPushConsumers(this IBusRegistrationConfigurator bus, PlatformOptions platform)
+    public static string NodeQueue(PlatformOptions platform) => $"mp-gateway-node{platform.NodeId}";
+
+    public static void AddPushConsumers(this IBusRegistrationConfigurator bus)
     {
-        var queue = $"mp-gateway-node{platform.NodeId}";
-        // A consumer that fails (the database briefly away) is retried with backoff, then faulted
-        // to the queue's _error queue where an operator can see it.
-        bus.AddConfigureEndpointsCallback((_, endpoint) =>
-            endpoint.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200))));
-        bus.AddConsumer<MessagePushConsumer>().Endpoint(e => ConfigureNodeQueue(e, queue));
-        bus.AddConsumer<RetractionPushConsumer>().Endpoint(e => ConfigureNodeQueue(e, queue));
+        bus.AddConsumer<MessagePushConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<RetractionPushConsumer>().ExcludeFromConfigureEndpoints();
     }
 
-    private static void ConfigureNodeQueue(IEndpointRegistrationConfigurator endpoint, string queue)
+    /// <summary>
+    /// The node's own queue: every node gets every push and serves its own connections. Durable,
+    /// so its bindings survive a broker restart and what is published meanwhile waits for it;
+    /// it expires after a day unused, so a node that is gone for good leaves nothing behind.
+    /// One message at a time keeps a session's pushes in order; failures retry with backoff and
+    /// then land in the queue's _error queue.
+    /// </summary>
+    public static void ConfigurePushQueue(this IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context, PlatformOptions platform) =>
+        rabbit.ReceiveEndpoint(NodeQueue(platform), e =>
+        {
+            e.Durable = true;
+            e.AutoDelete = false;
+            e.QueueExpiration = TimeSpan.FromDays(1);
+            ConfigurePush(e, context);
+        });
+
+    public static void ConfigurePushQueue(this IInMemoryBusFactoryConfigurator memory, IBusRegistrationContext context, PlatformOptions platform) =>
+        memory.ReceiveEndpoint(NodeQueue(platform), e => ConfigurePush(e, context));
+
+    private static void ConfigurePush(IReceiveEndpointConfigurator endpoint, IBusRegistrationContext context)
     {
-        endpoint.Name = queue;
-        endpoint.Temporary = true;
         endpoint.ConcurrentMessageLimit = 1;
+        endpoint.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+        endpoint.ConfigureConsumer<MessagePushConsumer>(context);
+        endpoint.ConfigureConsumer<RetractionPushConsumer>(context);
     }
 }

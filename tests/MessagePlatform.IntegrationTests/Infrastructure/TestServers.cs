@@ -14,6 +14,19 @@ public static class TestServers
     public static string RabbitMq =>
         Environment.GetEnvironmentVariable("MP_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:56720/";
 
+    /// <summary>Stops or starts the test run's private RabbitMQ through the same script the test command uses.</summary>
+    public static async Task RabbitMqAsync(string verb)
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MessagePlatform.sln"))) root = root.Parent;
+        Assert.NotNull(root);
+        var start = new System.Diagnostics.ProcessStartInfo("bash", $"infra/rabbitmq.sh {verb}") { WorkingDirectory = root.FullName };
+        start.Environment["MP_RABBIT_PORT"] = new Uri(RabbitMq).Port.ToString();
+        using var script = System.Diagnostics.Process.Start(start)!;
+        await script.WaitForExitAsync();
+        Assert.Equal(0, script.ExitCode);
+    }
+
     /// <summary>A new, empty database for one fixture, so fixtures never see each other's data.</summary>
     public static async Task<string> CreateDatabaseAsync()
     {

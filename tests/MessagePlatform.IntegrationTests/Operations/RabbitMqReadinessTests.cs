@@ -3,6 +3,7 @@ using MessagePlatform.IntegrationTests.Infrastructure;
 
 namespace MessagePlatform.IntegrationTests.Operations;
 
+[Collection(MessagePlatform.IntegrationTests.Realtime.RabbitMqCollection.Name)]
 public sealed class RabbitMqReadinessTests
 {
     [Fact]

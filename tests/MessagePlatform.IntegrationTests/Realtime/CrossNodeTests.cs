@@ -5,6 +5,7 @@ using MessagePlatform.IntegrationTests.Infrastructure;
 namespace MessagePlatform.IntegrationTests.Realtime;
 
 /// <summary>Two nodes on one database and one RabbitMQ: what is sent through one reaches clients of the other.</summary>
+[Collection(RabbitMqCollection.Name)]
 public sealed class CrossNodeTests
 {
     [Fact]
@@ -36,6 +37,47 @@ public sealed class CrossNodeTests
         if (reply.GetProperty("from").GetString() == "ann") (reply, _) = await annOnA.ReceiveUntilAsync("message", TimeSpan.FromSeconds(20));
         Assert.Equal("bob", reply.GetProperty("from").GetString());
         _ = appB;
+    }
+
+    [Fact]
+    public async Task a_broker_outage_delays_pushes_but_loses_none_and_fails_no_send()
+    {
+        var postgres = await TestServers.CreateDatabaseAsync();
+        await using var a = new PlatformHost(postgres, nodeId: 23, transport: "rabbitmq");
+        await using var b = new PlatformHost(postgres, nodeId: 24, transport: "rabbitmq");
+        var tenant = await PlatformFixture.NewTenantAsync(a, a.ClientWith(PlatformHost.AdminKey));
+        await tenant.App.OpenAsync(new { type = "c2c", members = new[] { "ann", "bob" } });
+        var token = (await tenant.App.PostAsJsonAsync("/v1/users/bob/tokens", new { }).ExpectAsync(HttpStatusCode.Created))
+            .GetProperty("token").GetString()!;
+        await WaitForBusAsync(a);
+        await WaitForBusAsync(b);
+        // Bob stays connected to node B through the outage: the gateway does not need the broker.
+        await using var bob = await SocketClient.ConnectAsync(b, token);
+        await tenant.App.SendAsync("c2c:ann:bob", "ann", "before").ExpectAsync(HttpStatusCode.Created);
+        var (before, _) = await bob.ReceiveUntilAsync("message", TimeSpan.FromSeconds(20));
+        await bob.SendAsync(new { type = "ack", msgId = before.GetProperty("msgId").GetString() });
+
+        await TestServers.RabbitMqAsync("stop");
+        var sent = new List<string>();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+                sent.Add((await tenant.App.SendAsync("c2c:ann:bob", "ann", $"during-{i}").ExpectAsync(HttpStatusCode.Created))
+                    .GetProperty("msgId").GetString()!);
+        }
+        finally
+        {
+            await TestServers.RabbitMqAsync("start");
+        }
+
+        var received = new HashSet<string>();
+        while (!sent.All(received.Contains))
+        {
+            var (frame, _) = await bob.ReceiveUntilAsync("message", TimeSpan.FromSeconds(60));
+            received.Add(frame.GetProperty("msgId").GetString()!);
+            await bob.SendAsync(new { type = "ack", msgId = frame.GetProperty("msgId").GetString() });
+        }
+        Assert.Superset(sent.ToHashSet(), received);
     }
 
     private static async Task WaitForBusAsync(PlatformHost host)
