@@ -13,14 +13,14 @@ namespace MessagePlatform.Api.Realtime;
 /// who joined it here). Each node has its own queue, so every node gets every message and pushes
 /// to its own clients; clients dedupe on msgId, which covers the bus's at-least-once.
 /// </summary>
-public sealed class MessagePushConsumer(RecipientDirectory recipients, TimeProvider clock)
+public sealed class MessagePushConsumer(RecipientDirectory recipients, RoomPushBudget budget, TimeProvider clock)
     : IConsumer<MessagePublished>
 {
     public async Task Consume(ConsumeContext<MessagePublished> context)
     {
         var m = context.Message;
-        var targets = await recipients.ConnectionsAsync(m.TenantId, m.SessionId, context.CancellationToken);
-        if (targets.Count == 0) return;
+        var (targets, room) = await recipients.ConnectionsAsync(m.TenantId, m.SessionId, context.CancellationToken);
+        if (targets.Count == 0 || (room && !budget.Admits(m.TenantId, m.SessionId, m.Priority, m.SentAt))) return;
         var frame = ClientConnection.Frame(new
         {
             type = "message", sessionId = m.SessionId, msgId = m.MsgId, seq = m.Seq, from = m.From, msgType = m.Type,
@@ -36,7 +36,7 @@ public sealed class RetractionPushConsumer(RecipientDirectory recipients) : ICon
     public async Task Consume(ConsumeContext<RetractionPublished> context)
     {
         var r = context.Message;
-        foreach (var connection in await recipients.ConnectionsAsync(r.TenantId, r.SessionId, context.CancellationToken))
+        foreach (var connection in (await recipients.ConnectionsAsync(r.TenantId, r.SessionId, context.CancellationToken)).Connections)
             connection.Send(new { type = "retract", sessionId = r.SessionId, msgId = r.MsgId });
     }
 }
@@ -44,18 +44,19 @@ public sealed class RetractionPushConsumer(RecipientDirectory recipients) : ICon
 /// <summary>Who on this node should see a session's news; membership is cached for a second.</summary>
 public sealed class RecipientDirectory(LocalConnections connections, SessionStreams streams, IMemoryCache cache)
 {
-    public async Task<IReadOnlyList<ClientConnection>> ConnectionsAsync(string tenantId, string sessionId, CancellationToken ct)
+    public async Task<(IReadOnlyList<ClientConnection> Connections, bool Room)> ConnectionsAsync(
+        string tenantId, string sessionId, CancellationToken ct)
     {
-        if (connections.Count == 0) return [];
+        if (connections.Count == 0) return ([], false);
         var session = await cache.GetOrCreateAsync($"push:{tenantId}:{sessionId}", async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(1);
             return (await streams.LoadAsync(tenantId, sessionId, ct)).Session;
         });
-        if (session is null) return [];
+        if (session is null) return ([], false);
         return session.Type == SessionType.Room
-            ? [.. connections.InRoom(tenantId, sessionId)]
-            : [.. session.Members.SelectMany(user => connections.OfUser(tenantId, user))];
+            ? ([.. connections.InRoom(tenantId, sessionId)], true)
+            : ([.. session.Members.SelectMany(user => connections.OfUser(tenantId, user))], false);
     }
 }
 

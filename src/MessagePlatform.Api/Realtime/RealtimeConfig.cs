@@ -10,6 +10,7 @@ public static class RealtimeConfig
     {
         builder.Services.AddSingleton<LocalConnections>();
         builder.Services.AddSingleton<RecipientDirectory>();
+        builder.Services.AddSingleton<RoomPushBudget>();
         builder.Services.AddHostedService<RetransmitTimer>();
         return builder;
     }

@@ -23,6 +23,8 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
         // Webhook retries on a test's time scale: 3 tries, 100 ms then 200 ms apart.
         builder.UseSetting("Webhooks:MaxAttempts", "3");
         builder.UseSetting("Webhooks:FirstRetryMs", "100");
+        // A small room push budget, so a test can make a room hot with a handful of messages.
+        builder.UseSetting("Realtime:RoomPushBudgetPerSecond", "5");
     }
 
     /// <summary>Waits until the async projections have caught up with every event appended so far.</summary>

@@ -90,6 +90,42 @@ public sealed class GatewayTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task a_hot_room_sheds_low_priority_pushes_but_stores_them_and_never_sheds_high()
+    {
+        var tenant = await platform.NewTenantAsync();
+        await tenant.App.OpenAsync(new { sessionId = "arena", type = "room", members = Array.Empty<string>() });
+        await using var viewer = await SocketClient.ConnectAsync(platform.Host, await TokenAsync(tenant, "viewer"));
+        await viewer.SendAsync(new { type = "join", sessionId = "arena" });
+        await viewer.SendAsync(new { type = "ping" });
+        await viewer.ReceiveUntilAsync("pong");
+
+        // The budget is 5 pushes per second of sending here; start a burst at the top of a second.
+        await Task.Delay(1000 - DateTime.UtcNow.Millisecond);
+        var sentIn = new Dictionary<string, long>();
+        async Task Send(string id, string priority) => sentIn[id] =
+            (await tenant.App.PostAsJsonAsync("/v1/sessions/arena/messages",
+                new { from = "host", clientMsgId = id, type = "text", body = id, priority }).ExpectAsync(HttpStatusCode.Created))
+            .GetProperty("sentAt").GetDateTimeOffset().ToUnixTimeSeconds();
+        for (var i = 0; i < 5; i++) await Send($"n{i}", "normal");
+        for (var i = 0; i < 3; i++) await Send($"low{i}", "low");
+        await Send("h", "high");
+        // A slow machine may cross into the next second: only lows sent in a full second must be shed.
+        var mustShed = sentIn.Where(s => s.Key.StartsWith("low") && sentIn.Count(o => !o.Key.StartsWith("low") && o.Value == s.Value) >= 5)
+            .Select(s => s.Key).ToList();
+
+        var bodies = new List<string>();
+        while (!bodies.Contains("h"))
+        {
+            var (frame, _) = await viewer.ReceiveUntilAsync("message");
+            await viewer.SendAsync(new { type = "ack", msgId = frame.GetProperty("msgId").GetString() });
+            bodies.Add(frame.GetProperty("body").GetString()!);
+        }
+        Assert.All(mustShed, low => Assert.DoesNotContain(low, bodies));
+        Assert.True(mustShed.Count > 0 || sentIn.Values.Distinct().Count() > 1);
+        Assert.Equal(9, (await tenant.App.HistoryAsync("arena")).GetProperty("messages").GetArrayLength());
+    }
+
+    [Fact]
     public async Task connecting_needs_a_user_token()
     {
         var tenant = await platform.NewTenantAsync();

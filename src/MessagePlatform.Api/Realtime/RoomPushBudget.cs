@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace MessagePlatform.Api.Realtime;
+
+/// <summary>
+/// Hot-room degradation on the push side: past a room's budget of pushes per second on this node,
+/// `low` priority messages are not pushed (they stay stored and readable); `normal` and `high`
+/// always are. The budget is `Realtime:RoomPushBudgetPerSecond` (default 20).
+/// </summary>
+public sealed class RoomPushBudget(IConfiguration config)
+{
+    private static readonly Meter Meter = new("MessagePlatform");
+    private static readonly Counter<long> Shed = Meter.CreateCounter<long>("mp.push.shed", "messages",
+        "Low-priority room messages not pushed because the room was over its push budget");
+
+    private readonly int _budget = Math.Max(1, config.GetValue("Realtime:RoomPushBudgetPerSecond", 20));
+    private readonly ConcurrentDictionary<(string Tenant, string Room), Window> _windows = new();
+
+    private sealed class Window
+    {
+        public long Second;
+        public int Count;
+    }
+
+    /// <summary>Counts by the second the message was sent in, so a backlog drained late is judged by its own rate.</summary>
+    public bool Admits(string tenantId, string roomId, string priority, DateTimeOffset sentAt)
+    {
+        var second = sentAt.ToUnixTimeSeconds();
+        var window = _windows.GetOrAdd((tenantId, roomId), _ => new Window());
+        lock (window)
+        {
+            if (window.Second < second) (window.Second, window.Count) = (second, 0);
+            if (window.Count >= _budget && priority == "low")
+            {
+                Shed.Add(1);
+                return false;
+            }
+            window.Count++;
+            return true;
+        }
+    }
+}
