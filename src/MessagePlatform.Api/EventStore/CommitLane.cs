@@ -21,7 +21,6 @@ internal sealed class CommitLane(
     private const int MaxAttempts = 20;
     private readonly SessionCache _cache = new(capacity: 50_000);
     private readonly RecentReceipts _recent = new(capacity: 100_000);
-    private readonly RecentOnce _done = new(capacity: 100_000);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -88,6 +87,10 @@ internal sealed class CommitLane(
         var tenantId = items[0].Command.TenantId;
         await using var session = store.LightweightSession(tenantId);
         var fresh = await LoadMissingAsync(session, items.Select(i => i.Command.SessionId).Distinct().ToList(), ct);
+        // Commands that depend on read models read them now, after the state they will be decided
+        // against: another node's commit after this read moves the stream's version and makes this
+        // attempt conflict; one before it is in what they read.
+        foreach (var item in items) await item.Command.PrepareAsync(ct);
         var sends = items.Select(i => i.Command).OfType<SendCommand>().ToList();
         var known = lookUpReceipts ? await receipts.FindAsync(tenantId, sends, ct) : NoReceipts;
         // PostgreSQL keeps microseconds: a repeated send must get back exactly the sentAt it first got.
@@ -97,7 +100,6 @@ internal sealed class CommitLane(
         var results = new List<Action>(items.Count);
         var newReceipts = new List<SendReceipt>();
         var updates = new List<(string Session, Session? State, long Version)>();
-        var onceDone = new List<(string Session, string Key)>();
         foreach (var stream in items.GroupBy(i => i.Command.SessionId))
         {
             var (state, version) = _cache.Get(tenantId, stream.Key);
@@ -120,7 +122,7 @@ internal sealed class CommitLane(
                     }
                 }
                 var once = item.Command.OnceKey;
-                var decision = once is not null && (_done.Contains(tenantId, stream.Key, once) || doneInBatch.Contains(once))
+                var decision = once is not null && doneInBatch.Contains(once)
                     ? Decision.Nothing
                     : item.Command.Decide(state, context);
                 if (once is not null && decision.Events.Count > 0) doneInBatch.Add(once);
@@ -151,7 +153,6 @@ internal sealed class CommitLane(
             if (start == 0) session.Events.StartStream(stream.Key, events);
             else session.Events.Append(stream.Key, version, events);
             updates.Add((stream.Key, state, version));
-            onceDone.AddRange(doneInBatch.Select(key => (stream.Key, key)));
         }
 
         if (updates.Count > 0)
@@ -160,7 +161,6 @@ internal sealed class CommitLane(
             await session.SaveChangesAsync(ct);
             foreach (var (id, state, version) in updates) _cache.Put(tenantId, id, state, version);
             foreach (var receipt in newReceipts) _recent.Add(tenantId, receipt);
-            foreach (var (sessionId, key) in onceDone) _done.Add(tenantId, sessionId, key);
         }
         foreach (var answer in results) answer();
         return null;

@@ -38,17 +38,3 @@ internal sealed class RecentReceipts(int capacity)
         _entries[(tenantId, receipt.SessionId, receipt.From, receipt.ClientMsgId)] = receipt;
     }
 }
-
-/// <summary>The once-only commands (<see cref="StreamCommand.OnceKey"/>) a lane committed lately.</summary>
-internal sealed class RecentOnce(int capacity)
-{
-    private readonly HashSet<(string, string, string)> _keys = [];
-
-    public bool Contains(string tenantId, string sessionId, string key) => _keys.Contains((tenantId, sessionId, key));
-
-    public void Add(string tenantId, string sessionId, string key)
-    {
-        if (_keys.Count >= capacity) _keys.Clear();
-        _keys.Add((tenantId, sessionId, key));
-    }
-}

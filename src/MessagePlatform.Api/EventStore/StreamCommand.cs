@@ -11,10 +11,13 @@ public abstract record StreamCommand(string TenantId, string SessionId)
     public abstract Decision Decide(Session? state, StreamContext context);
 
     /// <summary>
-    /// Commands with the same key in one session do their work once: a lane that has just committed
-    /// one answers the next as a no-op, even when both were decided against the same state.
+    /// Commands with the same key in one batch of one session do their work once: the second is a
+    /// no-op even though both were decided against the same prepared state.
     /// </summary>
     public virtual string? OnceKey => null;
+
+    /// <summary>Reads what the decision needs beyond the session's state, inside the lane, before every attempt.</summary>
+    public virtual Task PrepareAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>A send: besides its rule, it is deduplicated on (session, sender, clientMsgId).</summary>
@@ -24,10 +27,18 @@ public sealed record SendCommand(string TenantId, SendMessage Send) : StreamComm
         SendRules.Decide(state, Send, context.MsgIds.Next(), context.Now);
 }
 
-/// <summary>A retraction, decided against the target message as the session chain showed it.</summary>
-public sealed record RetractCommand(string TenantId, RetractMessage Retract, RetractTarget? Target)
+/// <summary>
+/// A retraction, decided against the target message as the session chain shows it in the lane:
+/// read there, and again after a conflict, so two nodes retracting at once store one event.
+/// </summary>
+public sealed record RetractCommand(
+    string TenantId, RetractMessage Retract, Func<CancellationToken, Task<RetractTarget?>> LoadTarget)
     : StreamCommand(TenantId, Retract.SessionId)
 {
+    public RetractTarget? Target { get; private set; }
+
+    public override async Task PrepareAsync(CancellationToken ct) => Target = await LoadTarget(ct);
+
     public override Decision Decide(Session? state, StreamContext context) =>
         RetractRules.Decide(state, Target, Retract, context.Now);
 

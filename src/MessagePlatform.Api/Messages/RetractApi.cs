@@ -41,14 +41,14 @@ public static class RetractApi
 
         var tenantId = caller.TenantId;
         if (!long.TryParse(msgId, out var id)) return Problems.NotFound($"No message {msgId} in this session.");
-        var target = await history.FindAsync(tenantId, sessionId, id, ct);
         var retract = new RetractMessage(sessionId, id, by!, request.Reason, request.AsAdmin ?? false);
-        var outcome = await streams.ExecuteAsync(new RetractCommand(tenantId, retract, target), ct);
+        var command = new RetractCommand(tenantId, retract, token => history.FindAsync(tenantId, sessionId, id, token));
+        var outcome = await streams.ExecuteAsync(command, ct);
         if (outcome.Rejection is { } rejection) return Problems.For(rejection);
 
         var retracted = outcome.Appended.Select(a => a.Data).OfType<MessageRetracted>().FirstOrDefault();
         if (retracted is not null)
             log.LogInformation("Retracted {MsgId} of {SessionId} in {TenantId} by {By}", id, sessionId, tenantId, retract.By);
-        return TypedResults.Ok(new RetractedMessage(msgId, target!.Seq, sessionId));
+        return TypedResults.Ok(new RetractedMessage(msgId, command.Target!.Seq, sessionId));
     }
 }

@@ -82,6 +82,25 @@ public sealed class ConcurrentSendTests(TwoNodeFixture cluster) : IClassFixture<
     }
 
     [Fact]
+    public async Task retracting_one_message_from_both_nodes_at_once_stores_one_retraction()
+    {
+        var (a, b) = await TenantOnBothNodes();
+        await a.OpenAsync(new { sessionId = "race", type = "group", members = new[] { "ann" } });
+        for (var round = 0; round < 5; round++)
+        {
+            var msgId = (await a.SendAsync("race", "ann", $"m{round}").ExpectAsync(HttpStatusCode.Created)).GetProperty("msgId").GetString();
+            var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+                (i % 2 == 0 ? a : b).PostAsJsonAsync($"/v1/sessions/race/messages/{msgId}/retract", new { by = "ann" })));
+            Assert.All(answers, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        }
+        var history = (await b.HistoryAsync("race")).GetProperty("messages");
+        Assert.All(history.EnumerateArray(), m => Assert.True(m.GetProperty("retracted").GetBoolean()));
+        // Five messages and five retractions after the opening: seq 11 is the last event.
+        var session = await b.GetAsync("/v1/sessions/race").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(11, session.GetProperty("lastSeq").GetInt64());
+    }
+
+    [Fact]
     public async Task membership_changed_on_one_node_is_respected_by_the_other()
     {
         var (a, b) = await TenantOnBothNodes();
