@@ -18,3 +18,11 @@ public sealed record MessagePublished(
 
 /// <summary>A message was retracted (published once per MessageRetracted event, at least once).</summary>
 public sealed record RetractionPublished(string TenantId, string SessionId, string MsgId, long Seq);
+
+/// <summary>
+/// One gateway node's share of a push: sent to that node's queue only, naming the users it holds
+/// connections of (for a room: none; the node pushes to whoever joined the room there).
+/// </summary>
+public sealed record PushBatch(
+    int NodeId, string TenantId, string SessionId, bool Room, string[] UserIds,
+    MessagePublished? Message, RetractionPublished? Retraction);

@@ -38,6 +38,7 @@ public static class EventStoreConfig
             options.AddTenants();
             KeyRingInPostgres.AddTo(options);
             WebhookTables.AddTo(options);
+            ConnectionRegistry.AddTo(options);
             // Every document type is known up front: created at start-up, never lazily by racing requests.
             options.Schema.For<BeforeSendHookConfig>();
             SendReceipts.AddTo(options);

@@ -75,13 +75,13 @@ public static class HostConfig
                 bus.UsingRabbitMq((context, rabbit) =>
                 {
                     rabbit.Host(new Uri(platform.RabbitMq));
-                    rabbit.ConfigurePushQueue(context, platform);
+                    rabbit.ConfigurePushQueues(context, platform);
                     rabbit.ConfigureEndpoints(context);
                 });
             else
                 bus.UsingInMemory((context, memory) =>
                 {
-                    memory.ConfigurePushQueue(context, platform);
+                    memory.ConfigurePushQueues(context, platform);
                     memory.ConfigureEndpoints(context);
                 });
         });

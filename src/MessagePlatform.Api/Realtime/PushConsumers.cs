@@ -9,54 +9,63 @@ using Microsoft.Extensions.Caching.Memory;
 namespace MessagePlatform.Api.Realtime;
 
 /// <summary>
-/// Pushes a stored message to this node's connections of the session's members (for rooms: of
-/// who joined it here). Each node has its own queue, so every node gets every message and pushes
-/// to its own clients; clients dedupe on msgId, which covers the bus's at-least-once.
+/// Fan-out (the seeds' push aggregation): for each published message, finds in the connection
+/// registry the gateway nodes that hold its recipients and sends each node one batch. Runs on one
+/// node at a time (single active consumer) and one message at a time, so pushes keep their order.
 /// </summary>
-public sealed class MessagePushConsumer(RecipientDirectory recipients, RoomPushBudget budget, TimeProvider clock)
-    : IConsumer<MessagePublished>
+public sealed class FanOutConsumer(ConnectionRegistry registry, SessionStreams streams, IMemoryCache cache)
+    : IConsumer<MessagePublished>, IConsumer<RetractionPublished>
 {
-    public async Task Consume(ConsumeContext<MessagePublished> context)
-    {
-        var m = context.Message;
-        var (targets, room) = await recipients.ConnectionsAsync(m.TenantId, m.SessionId, context.CancellationToken);
-        if (targets.Count == 0 || (room && !budget.Admits(m.TenantId, m.SessionId, m.Priority, m.SentAt))) return;
-        var frame = ClientConnection.Frame(new
-        {
-            type = "message", sessionId = m.SessionId, msgId = m.MsgId, seq = m.Seq, from = m.From, msgType = m.Type,
-            body = JsonDocument.Parse(m.BodyJson).RootElement, priority = m.Priority, sentAt = m.SentAt,
-        });
-        var now = clock.GetUtcNow();
-        foreach (var connection in targets) connection.SendReliably(m.MsgId, frame, now);
-    }
-}
+    public Task Consume(ConsumeContext<MessagePublished> context) =>
+        FanOutAsync(context, context.Message.TenantId, context.Message.SessionId, context.Message, null);
 
-public sealed class RetractionPushConsumer(RecipientDirectory recipients) : IConsumer<RetractionPublished>
-{
-    public async Task Consume(ConsumeContext<RetractionPublished> context)
-    {
-        var r = context.Message;
-        foreach (var connection in (await recipients.ConnectionsAsync(r.TenantId, r.SessionId, context.CancellationToken)).Connections)
-            connection.Send(new { type = "retract", sessionId = r.SessionId, msgId = r.MsgId });
-    }
-}
+    public Task Consume(ConsumeContext<RetractionPublished> context) =>
+        FanOutAsync(context, context.Message.TenantId, context.Message.SessionId, null, context.Message);
 
-/// <summary>Who on this node should see a session's news; membership is cached for a second.</summary>
-public sealed class RecipientDirectory(LocalConnections connections, SessionStreams streams, IMemoryCache cache)
-{
-    public async Task<(IReadOnlyList<ClientConnection> Connections, bool Room)> ConnectionsAsync(
-        string tenantId, string sessionId, CancellationToken ct)
+    private async Task FanOutAsync(ConsumeContext context, string tenantId, string sessionId,
+        MessagePublished? message, RetractionPublished? retraction)
     {
-        if (connections.Count == 0) return ([], false);
-        var session = await cache.GetOrCreateAsync($"push:{tenantId}:{sessionId}", async entry =>
+        var session = await cache.GetOrCreateAsync($"fanout:{tenantId}:{sessionId}", async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(1);
-            return (await streams.LoadAsync(tenantId, sessionId, ct)).Session;
+            return (await streams.LoadAsync(tenantId, sessionId, context.CancellationToken)).Session;
         });
-        if (session is null) return ([], false);
-        return session.Type == SessionType.Room
-            ? ([.. connections.InRoom(tenantId, sessionId)], true)
-            : ([.. session.Members.SelectMany(user => connections.OfUser(tenantId, user))], false);
+        if (session is null) return;
+        var room = session.Type == SessionType.Room;
+        var nodes = room
+            ? (await registry.LiveNodesAsync(context.CancellationToken)).ToDictionary(n => n, _ => Array.Empty<string>())
+            : await registry.NodesOfAsync(tenantId, [.. session.Members], context.CancellationToken);
+        foreach (var (node, users) in nodes)
+        {
+            var endpoint = await context.GetSendEndpoint(RealtimeConfig.NodeQueueAddress(node));
+            await endpoint.Send(new PushBatch(node, tenantId, sessionId, room, users, message, retraction), context.CancellationToken);
+        }
+    }
+}
+
+/// <summary>Pushes a node's batch to its own connections: message frames (acked, retried) and retract frames.</summary>
+public sealed class PushBatchConsumer(LocalConnections connections, RoomPushBudget budget, TimeProvider clock) : IConsumer<PushBatch>
+{
+    public Task Consume(ConsumeContext<PushBatch> context)
+    {
+        var batch = context.Message;
+        IEnumerable<ClientConnection> targets = batch.Room
+            ? connections.InRoom(batch.TenantId, batch.SessionId)
+            : batch.UserIds.SelectMany(user => connections.OfUser(batch.TenantId, user));
+        if (batch.Message is { } m)
+        {
+            if (batch.Room && !budget.Admits(batch.TenantId, batch.SessionId, m.Priority, m.SentAt)) return Task.CompletedTask;
+            var frame = ClientConnection.Frame(new
+            {
+                type = "message", sessionId = m.SessionId, msgId = m.MsgId, seq = m.Seq, from = m.From, msgType = m.Type,
+                body = JsonDocument.Parse(m.BodyJson).RootElement, priority = m.Priority, sentAt = m.SentAt,
+            });
+            var now = clock.GetUtcNow();
+            foreach (var connection in targets) connection.SendReliably(m.MsgId, frame, now);
+        }
+        if (batch.Retraction is { } r)
+            foreach (var connection in targets) connection.Send(new { type = "retract", sessionId = r.SessionId, msgId = r.MsgId });
+        return Task.CompletedTask;
     }
 }
 

@@ -6,47 +6,65 @@ namespace MessagePlatform.Api.Realtime;
 
 public static class RealtimeConfig
 {
+    public const string FanOutQueue = "mp-fanout";
+
     public static IHostApplicationBuilder AddRealtime(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<LocalConnections>();
-        builder.Services.AddSingleton<RecipientDirectory>();
         builder.Services.AddSingleton<RoomPushBudget>();
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConnectionRegistry>());
         builder.Services.AddHostedService<RetransmitTimer>();
         return builder;
     }
 
-    public static string NodeQueue(PlatformOptions platform) => $"mp-gateway-node{platform.NodeId}";
+    public static string NodeQueue(int nodeId) => $"mp-gateway-node{nodeId}";
+
+    /// <summary>
+    /// The node queue's exchange: sending there never declares the queue (a sender declaring it
+    /// without the owner's arguments would fail), and a node that is gone simply gets nothing.
+    /// </summary>
+    public static Uri NodeQueueAddress(int nodeId) => new($"exchange:{NodeQueue(nodeId)}");
 
     public static void AddPushConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<MessagePushConsumer>().ExcludeFromConfigureEndpoints();
-        bus.AddConsumer<RetractionPushConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<FanOutConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<PushBatchConsumer>().ExcludeFromConfigureEndpoints();
     }
 
     /// <summary>
-    /// The node's own queue: every node gets every push and serves its own connections. Durable,
-    /// so its bindings survive a broker restart and what is published meanwhile waits for it;
-    /// it expires after a day unused, so a node that is gone for good leaves nothing behind.
-    /// One message at a time keeps a session's pushes in order; failures retry with backoff and
-    /// then land in the queue's _error queue.
+    /// Two queues: `mp-fanout`, bound to the published messages and consumed by one node at a time
+    /// (single active consumer), and each node's own queue, which only receives the batches sent to
+    /// it. Both are durable, so bindings and messages survive a broker restart; a node queue
+    /// expires after a day unused, so a node gone for good leaves nothing behind.
     /// </summary>
-    public static void ConfigurePushQueue(this IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context, PlatformOptions platform) =>
-        rabbit.ReceiveEndpoint(NodeQueue(platform), e =>
+    public static void ConfigurePushQueues(this IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context, PlatformOptions platform)
+    {
+        rabbit.ReceiveEndpoint(FanOutQueue, e =>
         {
-            e.Durable = true;
-            e.AutoDelete = false;
-            e.QueueExpiration = TimeSpan.FromDays(1);
-            ConfigurePush(e, context);
+            e.SingleActiveConsumer = true;
+            Configure<FanOutConsumer>(e, context);
         });
+        rabbit.ReceiveEndpoint(NodeQueue(platform.NodeId), e =>
+        {
+            e.QueueExpiration = TimeSpan.FromDays(1);
+            Configure<PushBatchConsumer>(e, context);
+        });
+    }
 
-    public static void ConfigurePushQueue(this IInMemoryBusFactoryConfigurator memory, IBusRegistrationContext context, PlatformOptions platform) =>
-        memory.ReceiveEndpoint(NodeQueue(platform), e => ConfigurePush(e, context));
+    public static void ConfigurePushQueues(this IInMemoryBusFactoryConfigurator memory, IBusRegistrationContext context, PlatformOptions platform)
+    {
+        memory.ReceiveEndpoint(FanOutQueue, e => Configure<FanOutConsumer>(e, context));
+        memory.ReceiveEndpoint(NodeQueue(platform.NodeId), e => Configure<PushBatchConsumer>(e, context));
+    }
 
-    private static void ConfigurePush(IReceiveEndpointConfigurator endpoint, IBusRegistrationContext context)
+    // One message at a time keeps a session's pushes in order; failures retry with backoff, then
+    // land in the queue's _error queue.
+    private static void Configure<TConsumer>(IReceiveEndpointConfigurator endpoint, IBusRegistrationContext context)
+        where TConsumer : class, IConsumer
     {
         endpoint.ConcurrentMessageLimit = 1;
         endpoint.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
-        endpoint.ConfigureConsumer<MessagePushConsumer>(context);
-        endpoint.ConfigureConsumer<RetractionPushConsumer>(context);
+        endpoint.ConfigureConsumer<TConsumer>(context);
     }
 }

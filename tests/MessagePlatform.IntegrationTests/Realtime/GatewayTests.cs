@@ -126,6 +126,31 @@ public sealed class GatewayTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task the_connection_registry_knows_which_node_holds_a_user_while_it_is_connected()
+    {
+        var tenant = await platform.NewTenantAsync();
+        async Task<long> Rows()
+        {
+            await using var db = new Npgsql.NpgsqlConnection(platform.Postgres);
+            await db.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand(
+                "select count(*) from mp.mp_connections c join mp.mp_nodes n using (node_id) where c.tenant_id = @t and c.user_id = 'zed'", db);
+            cmd.Parameters.AddWithValue("t", tenant.TenantId);
+            return (long)(await cmd.ExecuteScalarAsync())!;
+        }
+        var token = await TokenAsync(tenant, "zed");
+        await using (var phone = await SocketClient.ConnectAsync(platform.Host, token))
+        await using (var laptop = await SocketClient.ConnectAsync(platform.Host, token))
+        {
+            await laptop.SendAsync(new { type = "ping" });
+            await laptop.ReceiveUntilAsync("pong");
+            Assert.Equal(2, await Rows());
+        }
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); await Rows() > 0 && DateTime.UtcNow < deadline;) await Task.Delay(100);
+        Assert.Equal(0, await Rows());
+    }
+
+    [Fact]
     public async Task connecting_needs_a_user_token()
     {
         var tenant = await platform.NewTenantAsync();

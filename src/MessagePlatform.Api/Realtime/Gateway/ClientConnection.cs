@@ -25,6 +25,7 @@ public sealed class ClientConnection(string tenantId, string userId, WebSocket s
     private readonly ConcurrentDictionary<string, Pending> _unacked = new();
     private int _syncOwed;
 
+    public string Id { get; } = Guid.NewGuid().ToString("N");
     public string TenantId { get; } = tenantId;
     public string UserId { get; } = userId;
     public ConcurrentDictionary<string, bool> Rooms { get; } = new();

@@ -21,7 +21,8 @@ public static class ConnectApi
             .WithSummary("WebSocket for one user's client: message, retract, sync and pong frames out; send, ack, ping, join and leave in.");
 
     private static async Task ConnectAsync(
-        HttpContext http, LocalConnections connections, Sending sending, SessionStreams streams, ILogger<ClientConnection> log)
+        HttpContext http, LocalConnections connections, ConnectionRegistry registry, Sending sending, SessionStreams streams,
+        ILogger<ClientConnection> log)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -33,6 +34,7 @@ public static class ConnectApi
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         var connection = new ClientConnection(caller.TenantId, caller.UserId!, socket);
         connections.Add(connection);
+        await registry.ConnectedAsync(connection.Id, caller.TenantId, caller.UserId!, "websocket", http.RequestAborted);
         log.LogInformation("User {UserId} of {TenantId} connected", caller.UserId, caller.TenantId);
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         var writer = connection.WriteLoopAsync(closing.Token);
@@ -53,6 +55,7 @@ public static class ConnectApi
         finally
         {
             connections.Remove(connection);
+            await registry.DisconnectedAsync(connection.Id);
             connection.Complete();
             await closing.CancelAsync();
             try { await writer; } catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
