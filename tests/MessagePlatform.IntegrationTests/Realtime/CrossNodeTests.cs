@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Net.Http.Json;
 using MessagePlatform.IntegrationTests.Infrastructure;
@@ -25,18 +26,30 @@ public sealed class CrossNodeTests
         await WaitForBusAsync(a);
         await WaitForBusAsync(b);
 
-        var sent = await tenant.App.SendAsync("c2c:ann:bob", "ann", "via-a").ExpectAsync(HttpStatusCode.Created);
+        // Ann sends over her socket on A; bob's client on B gets it.
+        await annOnA.SendAsync(new { type = "send", sessionId = "c2c:ann:bob", clientMsgId = "hello", msgType = "text", body = "via a" });
+        var (sent, _) = await annOnA.ReceiveUntilAsync("sent", TimeSpan.FromSeconds(20));
         var (pushed, _) = await bobOnB.ReceiveUntilAsync("message", TimeSpan.FromSeconds(20));
         Assert.Equal(sent.GetProperty("msgId").GetString(), pushed.GetProperty("msgId").GetString());
         await bobOnB.SendAsync(new { type = "ack", msgId = pushed.GetProperty("msgId").GetString() });
 
         // And back: bob sends over his socket on B, ann's client on A gets it.
         await bobOnB.SendAsync(new { type = "send", sessionId = "c2c:ann:bob", clientMsgId = "reply", msgType = "text", body = "via b" });
-        // Ann's devices also got her own first message; the reply is the one from bob.
-        var (reply, _) = await annOnA.ReceiveUntilAsync("message", TimeSpan.FromSeconds(20));
-        if (reply.GetProperty("from").GetString() == "ann") (reply, _) = await annOnA.ReceiveUntilAsync("message", TimeSpan.FromSeconds(20));
+        var (replySent, _) = await bobOnB.ReceiveUntilAsync("sent", TimeSpan.FromSeconds(20));
+        JsonElement reply;
+        do (reply, _) = await annOnA.ReceiveUntilAsync("message", TimeSpan.FromSeconds(20));
+        while (reply.GetProperty("msgId").GetString() != replySent.GetProperty("msgId").GetString());
         Assert.Equal("bob", reply.GetProperty("from").GetString());
-        _ = appB;
+
+        // A retraction through node B reaches the clients on both nodes, and the history.
+        var msgId = sent.GetProperty("msgId").GetString();
+        await appB.PostAsJsonAsync($"/v1/sessions/c2c:ann:bob/messages/{msgId}/retract", new { by = "ann" }).ExpectAsync(HttpStatusCode.OK);
+        var (retractOnA, _) = await annOnA.ReceiveUntilAsync("retract", TimeSpan.FromSeconds(20));
+        var (retractOnB, _) = await bobOnB.ReceiveUntilAsync("retract", TimeSpan.FromSeconds(20));
+        Assert.Equal(msgId, retractOnA.GetProperty("msgId").GetString());
+        Assert.Equal(msgId, retractOnB.GetProperty("msgId").GetString());
+        var history = await appB.HistoryAsync("c2c:ann:bob");
+        Assert.True(history.GetProperty("messages")[0].GetProperty("retracted").GetBoolean());
     }
 
     [Fact]
