@@ -2,26 +2,40 @@ using System.Globalization;
 
 namespace MessagePlatform.Bench;
 
+/// <summary>The parts of a run; `--sync` and `--realtime` pick some, no flag runs them all.</summary>
+[Flags]
+public enum Sections
+{
+    Sends = 1,
+    Sync = 2,
+    Realtime = 4,
+    All = Sends | Sync | Realtime,
+}
+
 /// <summary>
-/// What one run measures: the sends section's concurrency levels, how long each cell of either
-/// section lasts, whether only the sync section runs, and the rates its sweeps step through.
+/// What one run measures: the sections it runs, the sends section's concurrency levels, how long
+/// each cell lasts, the rates the sync sweeps step through, and whether it is a quick smoke run.
 /// </summary>
 public sealed record BenchSettings(
-    IReadOnlyList<int> Concurrencies, TimeSpan Warmup, TimeSpan Duration, bool SyncOnly, IReadOnlyList<int> RateSteps)
+    Sections Sections, IReadOnlyList<int> Concurrencies, TimeSpan Warmup, TimeSpan Duration, IReadOnlyList<int> RateSteps, bool Quick)
 {
     public const string Usage =
-        "usage: dotnet run -c Release --project tests/MessagePlatform.Bench [-- [--seconds N] [--quick] [--concurrency N,N] [--sync]]\n" +
+        "usage: dotnet run -c Release --project tests/MessagePlatform.Bench [-- [--seconds N] [--quick] [--concurrency N,N] [--sync] [--realtime]]\n" +
         "  --seconds N  measured seconds per cell (default 5), after a 1 s warm-up\n" +
-        "  --quick      smoke run: concurrency 1 and 8, 1 s cells, sync rate steps 200 and 400\n" +
+        "  --quick      smoke run: concurrency 1 and 8, 1 s cells, sync rate steps 200 and 400, rooms of 200 to 800 clients\n" +
         "  --concurrency N,N  only these levels (e.g. 32 when tuning the write path)\n" +
-        "  --sync       only the send → visible in sync section (no sends table, no baselines)";
+        "  --sync       the send → visible in sync section (no sends table, no baselines)\n" +
+        "  --realtime   the WebSocket section: send → frame latency, room fan-out, memory per connection\n" +
+        "  (--sync and --realtime together run both; neither runs every section)";
+
+    public bool Runs(Sections section) => (Sections & section) != 0;
 
     public static BenchSettings Parse(string[] args)
     {
         var quick = false;
-        var syncOnly = false;
+        Sections? only = null;
         double? seconds = null;
-        int[]? only = null;
+        int[]? levels = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -30,7 +44,10 @@ public sealed record BenchSettings(
                     quick = true;
                     break;
                 case "--sync":
-                    syncOnly = true;
+                    only = (only ?? 0) | Sections.Sync;
+                    break;
+                case "--realtime":
+                    only = (only ?? 0) | Sections.Realtime;
                     break;
                 case "--seconds" when i + 1 < args.Length
                     && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0:
@@ -38,7 +55,7 @@ public sealed record BenchSettings(
                     i++;
                     break;
                 case "--concurrency" when i + 1 < args.Length:
-                    only = [.. args[++i].Split(',').Select(n => int.TryParse(n, out var c) && c > 0
+                    levels = [.. args[++i].Split(',').Select(n => int.TryParse(n, out var c) && c > 0
                         ? c : throw new ArgumentException($"'{n}' is not a concurrency level"))];
                     break;
                 default:
@@ -49,9 +66,8 @@ public sealed record BenchSettings(
         var duration = TimeSpan.FromSeconds(seconds ?? (quick ? 1 : 5));
         // Warm-up pays for JIT, connection pools and the session cache; it never needs more than a second.
         var warmup = TimeSpan.FromSeconds(Math.Min(1, duration.TotalSeconds / 2));
-        int[] levels = only ?? (quick ? [1, 8] : [1, 8, 32, 128]);
         // Doubling finds the knee in few steps; the sweep stops at the first miss, so the top is rarely run.
         int[] rates = quick ? [200, 400] : [.. Enumerable.Range(0, 9).Select(k => 200 << k)];
-        return new BenchSettings(levels, warmup, duration, syncOnly, rates);
+        return new BenchSettings(only ?? Sections.All, levels ?? (quick ? [1, 8] : [1, 8, 32, 128]), warmup, duration, rates, quick);
     }
 }

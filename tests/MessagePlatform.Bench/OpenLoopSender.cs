@@ -13,7 +13,8 @@ public sealed record SendOutcome(ConcurrentDictionary<string, long> AckedAt, lon
 /// independent users do: a slow server then shows as latency and skipped sends, not as a lower
 /// rate the benchmark quietly adapted to.
 /// </summary>
-public sealed class OpenLoopSender(PlatformClient api, SyncShape shape, Failures failures)
+/// <param name="pickSender">Where each send goes and as whom.</param>
+public sealed class OpenLoopSender(PlatformClient api, Func<(string SessionId, string From)> pickSender, Failures failures)
 {
     /// <summary>Beyond this the server is not keeping up; queueing more would only measure the queue.</summary>
     public const int MaxInFlight = 256;
@@ -56,7 +57,7 @@ public sealed class OpenLoopSender(PlatformClient api, SyncShape shape, Failures
     {
         try
         {
-            var (sessionId, from) = shape.PickSender();
+            var (sessionId, from) = pickSender();
             var (msgId, ackedAt) = await api.SendAsync(sessionId, from);
             acked?.TryAdd(msgId, ackedAt);
         }

@@ -10,10 +10,21 @@ public sealed record SyncEntry(string Kind, string MsgId);
 
 public sealed record SyncPageView(IReadOnlyList<SyncEntry> Items, string Cursor, bool HasMore);
 
-/// <summary>The calls of the sync section, on the sends section's client and tenant.</summary>
+/// <summary>The calls of the sync and realtime sections, as one tenant's app.</summary>
 public sealed class PlatformClient(HttpClient client)
 {
     public const int SyncPageSize = 500;
+
+    public Uri Address => client.BaseAddress!;
+
+    /// <summary>A user token, for a client of <paramref name="userId"/> to connect with.</summary>
+    public async Task<string> IssueTokenAsync(string userId, CancellationToken ct)
+    {
+        using var response = await PlatformUnderTest.ExpectCreatedAsync(
+            client.PostAsJsonAsync($"/v1/users/{Uri.EscapeDataString(userId)}/tokens", new { }, ct));
+        var issued = await response.Content.ReadFromJsonAsync<IssuedToken>(ct);
+        return issued?.Token ?? throw new InvalidOperationException("POST /v1/users/{userId}/tokens answered no token");
+    }
 
     public async Task<string> OpenSessionAsync(string? sessionId, string type, string[] members)
     {
@@ -80,4 +91,6 @@ public sealed class PlatformClient(HttpClient client)
     private sealed record OpenedSession(string SessionId);
 
     private sealed record SentMessage(string MsgId);
+
+    private sealed record IssuedToken(string Token);
 }

@@ -15,11 +15,14 @@ namespace MessagePlatform.Bench;
 
 /// <summary>
 /// The real API host booted in process on Kestrel, driven over loopback HTTP as any client would:
-/// one tenant, <see cref="Workload.SessionCount"/> group sessions and one hot session.
+/// one tenant, <see cref="Workload.SessionCount"/> group sessions and one hot session; more tenants
+/// on request (<see cref="AddTenantAsync"/>).
 /// </summary>
-public sealed class PlatformUnderTest(ApiHost host, HttpClient client) : IAsyncDisposable
+public sealed class PlatformUnderTest(ApiHost host, SocketsHttpHandler handler, HttpClient client) : IAsyncDisposable
 {
     public const string AdminKey = "bench-admin";
+
+    private readonly List<HttpClient> _tenantClients = [];
 
     public Uri Address => client.BaseAddress!;
 
@@ -35,10 +38,22 @@ public sealed class PlatformUnderTest(ApiHost host, HttpClient client) : IAsyncD
             .GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
 
         // One client for every worker; the default 2-per-server cap would queue requests client-side.
-        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000 }) { BaseAddress = new Uri(address) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await CreateTenantAsync(client));
+        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1000 };
+        var client = new HttpClient(handler, disposeHandler: false) { BaseAddress = new Uri(address) };
+        var tenant = new { tenantId = "bench", name = "Bench", scenario = "enterprise" };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await CreateTenantAsync(client, tenant));
         if (openSendSessions) await OpenSessionsAsync(client);
-        return new PlatformUnderTest(host, client);
+        return new PlatformUnderTest(host, handler, client);
+    }
+
+    /// <summary>Another tenant, on the same connection pool, for a section that needs other settings (e.g. its limits).</summary>
+    /// <param name="tenant">The body of <c>POST /v1/tenants</c>.</param>
+    public async Task<PlatformClient> AddTenantAsync(object tenant)
+    {
+        var tenantClient = new HttpClient(handler, disposeHandler: false) { BaseAddress = Address };
+        _tenantClients.Add(tenantClient);
+        tenantClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await CreateTenantAsync(client, tenant));
+        return new PlatformClient(tenantClient);
     }
 
     public Task SendSpreadAsync() => SendAsync(Workload.RandomSessionId());
@@ -56,16 +71,13 @@ public sealed class PlatformUnderTest(ApiHost host, HttpClient client) : IAsyncD
             throw new OperationFailedException($"HTTP {(int)response.StatusCode}", await response.Content.ReadAsStringAsync());
     }
 
-    private static async Task<string> CreateTenantAsync(HttpClient client)
+    private static async Task<string> CreateTenantAsync(HttpClient client, object tenant)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/tenants")
-        {
-            Content = JsonContent.Create(new { tenantId = "bench", name = "Bench", scenario = "enterprise" }),
-        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/tenants") { Content = JsonContent.Create(tenant) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         using var response = await ExpectCreatedAsync(client.SendAsync(request));
-        var tenant = await response.Content.ReadFromJsonAsync<CreatedTenant>();
-        return tenant?.AppKey ?? throw new InvalidOperationException("POST /v1/tenants answered no appKey");
+        var created = await response.Content.ReadFromJsonAsync<CreatedTenant>();
+        return created?.AppKey ?? throw new InvalidOperationException("POST /v1/tenants answered no appKey");
     }
 
     private static async Task OpenSessionsAsync(HttpClient client)
@@ -91,7 +103,9 @@ public sealed class PlatformUnderTest(ApiHost host, HttpClient client) : IAsyncD
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var tenantClient in _tenantClients) tenantClient.Dispose();
         client.Dispose();
+        handler.Dispose();
         await host.DisposeAsync();
     }
 

@@ -4,6 +4,8 @@ using static MessagePlatform.Bench.Progress;
 // Durable sends over real HTTP against the two floors they are judged by: a bare INSERT and a
 // bare Marten append, all on one database in one run so the numbers are comparable. Then how long
 // a sent message takes to show up in a member's sync, and the highest rate that stays under a second.
+// Then the WebSocket side: how long a sent message takes to reach connected clients, how many a
+// room holds, and what an idle connection costs.
 BenchSettings settings;
 try
 {
@@ -22,15 +24,17 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Cancel(); };
 
 Log("starting PostgreSQL and creating the bench database");
 await using var database = await BenchDatabase.CreateAsync();
-Log(settings.SyncOnly
-    ? $"database {database.Name}; booting the API on Kestrel"
-    : $"database {database.Name}; booting the API on Kestrel and opening {Workload.SessionCount:N0} sessions");
-await using var platform = await PlatformUnderTest.StartAsync(database.ConnectionString, openSendSessions: !settings.SyncOnly);
+Log(settings.Runs(Sections.Sends)
+    ? $"database {database.Name}; booting the API on Kestrel and opening {Workload.SessionCount:N0} sessions"
+    : $"database {database.Name}; booting the API on Kestrel");
+await using var platform = await PlatformUnderTest.StartAsync(database.ConnectionString, openSendSessions: settings.Runs(Sections.Sends));
 Log($"API at {platform.Address}; {settings.Duration.TotalSeconds:0.#} s per cell after {settings.Warmup.TotalSeconds:0.#} s warm-up");
 
-if (!settings.SyncOnly) await RunSendsAsync();
-if (!interrupted.IsCancellationRequested)
+if (settings.Runs(Sections.Sends)) await RunSendsAsync();
+if (settings.Runs(Sections.Sync) && !interrupted.IsCancellationRequested)
     SyncTable.Print(await new SyncSection(platform.Client, settings, interrupted.Token).RunAsync(), Console.Out);
+if (settings.Runs(Sections.Realtime) && !interrupted.IsCancellationRequested)
+    RealtimeTable.Print(await new RealtimeSection(platform, settings, interrupted.Token).RunAsync(), Console.Out);
 return 0;
 
 async Task RunSendsAsync()

@@ -20,7 +20,7 @@ public sealed record SyncCell(SyncShape Shape, double Rate, TimeSpan Warmup, Tim
         using var stop = new CancellationTokenSource();
         var watchStarted = Stopwatch.GetTimestamp();
         var watching = observer.WatchAsync(seen, failures, stop.Token);
-        var sent = await new OpenLoopSender(api, Shape, failures).RunAsync(Rate, Warmup, Duration);
+        var sent = await new OpenLoopSender(api, Shape.PickSender, failures).RunAsync(Rate, Warmup, Duration);
         await AwaitSeenAsync(sent.AckedAt, seen);
         await stop.CancelAsync();
         var pollsPerSecond = await watching / Stopwatch.GetElapsedTime(watchStarted).TotalSeconds;

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+
+namespace MessagePlatform.Bench;
+
+/// <summary>The WebSocket clients of one part of the realtime section: opened a few at a time, closed together.</summary>
+public sealed class ClientFleet(PlatformClient api) : IAsyncDisposable
+{
+    // Enough to keep both cores busy with handshakes; more only queues them.
+    private const int Parallelism = 32;
+    private readonly List<RealtimeClient> _clients = [];
+
+    public IReadOnlyList<RealtimeClient> Clients
+    {
+        get
+        {
+            lock (_clients) return [.. _clients];
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_clients) return _clients.Count;
+        }
+    }
+
+    /// <summary>One token per user, issued before connecting so a memory reading can leave them out.</summary>
+    public async Task<string[]> IssueTokensAsync(IReadOnlyList<string> users, CancellationToken ct)
+    {
+        var tokens = new string[users.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, users.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
+            async (i, token) => tokens[i] = await api.IssueTokenAsync(users[i], token));
+        return tokens;
+    }
+
+    /// <summary>Connects a client per token and, given a room, joins it; stops at the first failure.</summary>
+    /// <returns>Null when every client connected (and joined); else that first failure.</returns>
+    public async Task<Exception?> ConnectAsync(IReadOnlyList<string> tokens, string? room, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Exception? failure = null;
+        try
+        {
+            await Parallel.ForEachAsync(tokens, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stop.Token },
+                async (token, cancel) =>
+                {
+                    try
+                    {
+                        var client = await RealtimeClient.ConnectAsync(api.Address, token, cancel);
+                        lock (_clients) _clients.Add(client);
+                        if (room is not null) await client.JoinAsync(room, cancel);
+                    }
+                    catch (Exception e)
+                    {
+                        // The first is the cause; those after it are mostly the cancellation it triggers.
+                        Interlocked.CompareExchange(ref failure, e, null);
+                        await stop.CancelAsync();
+                    }
+                });
+        }
+        catch (OperationCanceledException) when (failure is not null || ct.IsCancellationRequested)
+        {
+            // Stopped on purpose: the failure says why.
+        }
+        return failure ?? (ct.IsCancellationRequested ? new OperationCanceledException("interrupted") : null);
+    }
+
+    /// <summary>Waits until no frame has come for half a second, so a cell does not inherit the one before's backlog.</summary>
+    /// <returns>Frames that came meanwhile: late ones, not lost ones.</returns>
+    public async Task<long> QuietAsync(TimeSpan timeout)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var first = Frames();
+        var frames = first;
+        while (Stopwatch.GetElapsedTime(started) < timeout)
+        {
+            await Task.Delay(500);
+            var now = Frames();
+            if (now == frames) return now - first;
+            frames = now;
+        }
+        Progress.Log($"realtime: frames still arriving after {timeout.TotalSeconds:0} s; going on");
+        return frames - first;
+    }
+
+    private long Frames() => Clients.Sum(c => c.Frames);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Parallel.ForEachAsync(Clients, new ParallelOptions { MaxDegreeOfParallelism = 4 * Parallelism },
+            async (client, _) => await client.DisposeAsync());
+        lock (_clients) _clients.Clear();
+    }
+}
