@@ -38,6 +38,16 @@ public sealed class GatewayTests(PlatformFixture platform)
         var (again, _) = await ann.ReceiveUntilAsync("sent");
         Assert.Equal(sent.GetProperty("msgId").GetString(), again.GetProperty("msgId").GetString());
 
+        // A frame far larger than the gateway's idle buffer is assembled whole.
+        var big = new string('x', 20_000);
+        await ann.SendAsync(new { type = "send", sessionId = "c2c:ann:bob", clientMsgId = "big-1", msgType = "text", body = big });
+        var (bigSent, _) = await ann.ReceiveUntilAsync("sent");
+        Assert.Equal("big-1", bigSent.GetProperty("clientMsgId").GetString());
+        var (bigPushed, _) = await bob.ReceiveUntilAsync("message");
+        while (bigPushed.GetProperty("msgId").GetString() != bigSent.GetProperty("msgId").GetString())
+            (bigPushed, _) = await bob.ReceiveUntilAsync("message");
+        Assert.Equal(big, bigPushed.GetProperty("body").GetString());
+
         await ann.SendAsync(new { type = "send", sessionId = "nowhere", clientMsgId = "x", msgType = "text", body = "?" });
         var (error, _) = await ann.ReceiveUntilAsync("error");
         Assert.Equal(404, error.GetProperty("status").GetInt32());

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
 using MessagePlatform.Api.Access;
@@ -15,6 +16,7 @@ public sealed record ClientFrame(
 public static class ConnectApi
 {
     public const int MaxFrameBytes = 128 * 1024;
+    public const int IdleBufferBytes = 2 * 1024;
 
     public static void MapConnectApi(this IEndpointRouteBuilder app) =>
         app.Map("/v1/connect", ConnectAsync).RequireAuthorization(Roles.User).WithTags("Realtime")
@@ -40,7 +42,7 @@ public static class ConnectApi
         var writer = connection.WriteLoopAsync(closing.Token);
         try
         {
-            var buffer = new byte[MaxFrameBytes];
+            var buffer = new byte[IdleBufferBytes];
             while (socket.State == WebSocketState.Open)
             {
                 var (frame, closed) = await ReceiveAsync(socket, buffer, closing.Token);
@@ -63,32 +65,56 @@ public static class ConnectApi
         }
     }
 
-    private static async Task<(ClientFrame? Frame, bool Closed)> ReceiveAsync(WebSocket socket, byte[] buffer, CancellationToken ct)
+    /// <summary>
+    /// Reads one frame. An idle connection holds only a small buffer (memory per connection is
+    /// the gateway's scaling limit); a frame larger than it is assembled in a pooled buffer that
+    /// goes back to the pool at once.
+    /// </summary>
+    private static async Task<(ClientFrame? Frame, bool Closed)> ReceiveAsync(WebSocket socket, byte[] small, CancellationToken ct)
     {
-        var length = 0;
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(buffer.AsMemory(length), ct);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
-                return (null, true);
-            }
-            length += result.Count;
-            if (result.EndOfMessage) break;
-            if (length == buffer.Length)
-            {
-                await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, $"frames are at most {MaxFrameBytes} bytes", ct);
-                return (null, true);
-            }
-        }
+        var first = await socket.ReceiveAsync(small.AsMemory(), ct);
+        if (first.MessageType == WebSocketMessageType.Close) return (null, await CloseAsync(socket, ct));
+        if (first.EndOfMessage) return (Parse(small.AsSpan(0, first.Count)), false);
+
+        var large = ArrayPool<byte>.Shared.Rent(MaxFrameBytes);
         try
         {
-            return (JsonSerializer.Deserialize<ClientFrame>(buffer.AsSpan(0, length), JsonSerializerOptions.Web), false);
+            small.AsSpan(0, first.Count).CopyTo(large);
+            var length = first.Count;
+            while (true)
+            {
+                if (length == MaxFrameBytes)
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, $"frames are at most {MaxFrameBytes} bytes", ct);
+                    return (null, true);
+                }
+                var next = await socket.ReceiveAsync(large.AsMemory(length, MaxFrameBytes - length), ct);
+                if (next.MessageType == WebSocketMessageType.Close) return (null, await CloseAsync(socket, ct));
+                length += next.Count;
+                if (next.EndOfMessage) return (Parse(large.AsSpan(0, length)), false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(large);
+        }
+    }
+
+    private static async Task<bool> CloseAsync(WebSocket socket, CancellationToken ct)
+    {
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+        return true;
+    }
+
+    private static ClientFrame? Parse(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ClientFrame>(json, JsonSerializerOptions.Web);
         }
         catch (JsonException)
         {
-            return (null, false);
+            return null;
         }
     }
 
