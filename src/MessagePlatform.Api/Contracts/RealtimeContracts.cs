@@ -7,7 +7,6 @@ namespace MessagePlatform.Contracts;
 public sealed record MessagePublished(
     string TenantId,
     string SessionId,
-    string SessionType,
     string MsgId,
     long Seq,
     string From,

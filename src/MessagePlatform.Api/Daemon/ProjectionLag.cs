@@ -16,8 +16,6 @@ public sealed class ProjectionLag(IDocumentStore store, ILogger<ProjectionLag> l
     private static readonly Meter Meter = new("MessagePlatform");
     private (long Lag, long Head, long Projected, DateTimeOffset At)? _last;
 
-    public long? Lag => _last?.Lag;
-
     public async Task<(long Lag, long Head, long Projected)> MeasureAsync(CancellationToken ct)
     {
         var statistics = await store.Advanced.FetchEventStoreStatistics(token: ct);

@@ -54,7 +54,7 @@ public sealed class RealtimePublisher : SubscriptionBase
         {
             object? message = e.Data switch
             {
-                MessageSent m => new MessagePublished(e.TenantId, e.StreamKey!, SessionTypeOf(e.StreamKey!), m.MsgId.ToString(), e.Version,
+                MessageSent m => new MessagePublished(e.TenantId, e.StreamKey!, m.MsgId.ToString(), e.Version,
                     m.From, m.Type, m.Body.GetRawText(), m.Priority, m.SentAt),
                 MessageRetracted r => new RetractionPublished(e.TenantId, e.StreamKey!, r.MsgId.ToString(), r.Seq),
                 _ => null,
@@ -65,8 +65,4 @@ public sealed class RealtimePublisher : SubscriptionBase
         }
         return NullChangeListener.Instance;
     }
-
-    // Rooms are pushed to who joined them on a gateway, not to members: the id tells nothing, so
-    // the push consumer decides from the session itself; this is only a hint for logs and webhooks.
-    private static string SessionTypeOf(string sessionId) => sessionId.StartsWith("c2c:", StringComparison.Ordinal) ? "c2c" : "";
 }
