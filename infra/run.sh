@@ -16,7 +16,8 @@ echo "Starting PostgreSQL in .local/pgdata ..."
 bash infra/postgres.sh start
 api=""
 cleanup() {
-  trap - EXIT INT TERM
+  # Ignore further signals while stopping, so a second Ctrl-C cannot leave PostgreSQL running.
+  trap - EXIT; trap '' INT TERM
   if [ -n "$api" ]; then kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true; fi
   bash infra/postgres.sh stop || true
 }
