@@ -22,6 +22,8 @@ public sealed class PlatformUnderTest(ApiHost host, SocketsHttpHandler handler, 
 {
     public const string AdminKey = "bench-admin";
 
+    public string Postgres => host.Postgres;
+
     private readonly List<HttpClient> _tenantClients = [];
 
     public Uri Address => client.BaseAddress!;
@@ -118,6 +120,8 @@ public sealed class PlatformUnderTest(ApiHost host, SocketsHttpHandler handler, 
 /// </summary>
 public sealed class ApiHost(string postgres) : WebApplicationFactory<PlatformOptions>
 {
+    public string Postgres => postgres;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         // The factory finds the API's folder through a manifest it looks for in the working directory,

@@ -1,7 +1,8 @@
 namespace MessagePlatform.Bench;
 
 public sealed record RealtimeReport(
-    IReadOnlyList<FrameResult> Latencies, MemoryResult? Memory, IReadOnlyList<RoomStep> Room, string? OpenFileLimit);
+    IReadOnlyList<FrameResult> Latencies, MemoryResult? Memory, ServerMemoryResult? ServerMemory, IReadOnlyList<RoomStep> Room,
+    string? OpenFileLimit);
 
 /// <summary>
 /// The WebSocket side: send → frame latency for c2c and a 200-member group, the memory of idle
@@ -41,9 +42,17 @@ public sealed class RealtimeSection(PlatformUnderTest platform, BenchSettings se
             Progress.Log($"realtime: {memory.Connections:N0} idle connections: GC heap {memory.HeapPerConnection / 1024:N1} KiB, " +
                 $"working set {memory.WorkingSetPerConnection / 1024:N1} KiB each" + (memory.Failure is { } f ? $" ({f})" : ""));
         }
+        ServerMemoryResult? serverMemory = null;
+        if (!interrupted.IsCancellationRequested)
+        {
+            Progress.Log($"realtime: memory of {IdleConnections:N0} idle connections to an API node in its own process");
+            serverMemory = await ServerProcessMemory.MeasureAsync(api, platform.Postgres, IdleConnections, interrupted);
+            Progress.Log($"realtime: server process: {serverMemory.PerConnection / 1024:N1} KiB working set per connection" +
+                (serverMemory.Failure is { } f ? $" ({f})" : ""));
+        }
         if (!interrupted.IsCancellationRequested) latencies.AddRange(await RunGroupAsync(api));
         var room = interrupted.IsCancellationRequested ? [] : await new RoomCapacity(api, settings, interrupted).RunAsync();
-        return new RealtimeReport(latencies, memory, room, RoomCapacity.OpenFileLimit());
+        return new RealtimeReport(latencies, memory, serverMemory, room, RoomCapacity.OpenFileLimit());
     }
 
     /// <summary>Sessions of two: a sender posting over REST and a receiver connected, one per session.</summary>

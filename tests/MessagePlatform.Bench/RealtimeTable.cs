@@ -84,6 +84,11 @@ public static class RealtimeTable
         Check(output, $"room delivery p99 under {RoomTargetMs:0} ms",
             [.. report.Room.Take(1).Select(s => ($"room of {s.Clients:N0} p99 {Ms(s.Delivery?.P99Ms ?? double.NaN)} ms",
                 s.Delivery?.P99Ms ?? double.NaN, RoomTargetMs, "ms"))]);
+        Check(output, $"under {IdleTargetKiB:0} KiB per idle connection, server process only",
+            report.ServerMemory is { Connections: > 0 } s
+                ? [($"working set {Kib(s.PerConnection)} ({s.Connections:N0} connections, {s.WorkingSetBefore / 1048576.0:N1} → {s.WorkingSetAfter / 1048576.0:N1} MiB)",
+                    s.PerConnection / 1024, IdleTargetKiB, "KiB")]
+                : []);
         Check(output, $"under {IdleTargetKiB:0} KiB per idle connection (client + server, see above)",
             report.Memory is { } m
                 ? [($"GC heap {Kib(m.HeapPerConnection)}", m.HeapPerConnection / 1024, IdleTargetKiB, "KiB"),

@@ -22,13 +22,15 @@ public sealed class ClientConnection(string tenantId, string userId, WebSocket s
         SingleReader = true,
         FullMode = BoundedChannelFullMode.DropWrite,
     });
-    private readonly ConcurrentDictionary<string, Pending> _unacked = new();
+    // Sized for the common case of a few frames in flight: an idle connection's footprint is what
+    // limits how many a gateway holds.
+    private readonly ConcurrentDictionary<string, Pending> _unacked = new(concurrencyLevel: 1, capacity: 4);
     private int _syncOwed;
 
     public string Id { get; } = Guid.NewGuid().ToString("N");
     public string TenantId { get; } = tenantId;
     public string UserId { get; } = userId;
-    public ConcurrentDictionary<string, bool> Rooms { get; } = new();
+    public ConcurrentDictionary<string, bool> Rooms { get; } = new(concurrencyLevel: 1, capacity: 1);
 
     private sealed record Pending(byte[] Frame, int Tries, DateTimeOffset DueAt);
 

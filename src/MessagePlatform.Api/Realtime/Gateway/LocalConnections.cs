@@ -11,7 +11,7 @@ public sealed class LocalConnections
     public int Count => _byUser.Values.Sum(c => c.Count);
 
     public void Add(ClientConnection connection) =>
-        _byUser.GetOrAdd((connection.TenantId, connection.UserId), _ => new())[connection] = true;
+        _byUser.GetOrAdd((connection.TenantId, connection.UserId), _ => new(concurrencyLevel: 1, capacity: 2))[connection] = true;
 
     public void Remove(ClientConnection connection)
     {
