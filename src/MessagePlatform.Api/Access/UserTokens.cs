@@ -1,3 +1,4 @@
+using MessagePlatform.Api.Platform;
 using System.Security.Cryptography;
 using System.Xml.Linq;
 using Marten;
@@ -65,9 +66,7 @@ public sealed class KeyRingInPostgres(NpgsqlDataSource db) : IXmlRepository
 
     public void StoreElement(XElement element, string friendlyName)
     {
-        using var cmd = db.CreateCommand($"insert into {Qualified} (id, xml) values ($1, $2) on conflict (id) do nothing");
-        cmd.Parameters.Add(new() { Value = friendlyName });
-        cmd.Parameters.Add(new() { Value = element.ToString(SaveOptions.DisableFormatting) });
+        using var cmd = db.Command($"insert into {Qualified} (id, xml) values ($1, $2) on conflict (id) do nothing", friendlyName, element.ToString(SaveOptions.DisableFormatting));
         cmd.ExecuteNonQuery();
     }
 

@@ -1,3 +1,4 @@
+using MessagePlatform.Api.Platform;
 using Marten;
 using MessagePlatform.Api.Messages;
 using MessagePlatform.Projections;
@@ -48,10 +49,7 @@ public sealed class ConversationList(NpgsqlDataSource db)
 
     public async Task<IReadOnlyList<ConversationView>> ListAsync(string tenantId, string userId, int limit, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(ListQuery);
-        cmd.Parameters.Add(new() { Value = tenantId });
-        cmd.Parameters.Add(new() { Value = userId });
-        cmd.Parameters.Add(new() { Value = limit });
+        await using var cmd = db.Command(ListQuery, tenantId, userId, limit);
         var list = new List<ConversationView>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -63,16 +61,12 @@ public sealed class ConversationList(NpgsqlDataSource db)
     /// <summary>Moves the read mark forward only; returns where it stands.</summary>
     public async Task<long> MarkReadAsync(string tenantId, string userId, string sessionId, long seq, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(
+        await using var cmd = db.Command(
             $"""
              insert into {ReadMarks} (tenant_id, user_id, session_id, read_seq) values ($1, $2, $3, $4)
              on conflict (tenant_id, user_id, session_id) do update set read_seq = greatest({ReadMarks}.read_seq, excluded.read_seq)
              returning read_seq
-             """);
-        cmd.Parameters.Add(new() { Value = tenantId });
-        cmd.Parameters.Add(new() { Value = userId });
-        cmd.Parameters.Add(new() { Value = sessionId });
-        cmd.Parameters.Add(new() { Value = seq });
+             """, tenantId, userId, sessionId, seq);
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 }

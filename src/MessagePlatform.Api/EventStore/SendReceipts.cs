@@ -1,6 +1,6 @@
+using MessagePlatform.Api.Platform;
 using Marten;
 using Npgsql;
-using NpgsqlTypes;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
@@ -37,18 +37,18 @@ public sealed class SendReceipts(NpgsqlDataSource db)
     {
         var found = new Dictionary<(string, string, string), SendReceipt>();
         if (sends.Count == 0) return found;
-        await using var cmd = db.CreateCommand(
+        await using var cmd = db.Command(
             $"""
              select r.session_id, r.sender, r.client_msg_id, r.msg_id, r.seq, r.sent_at
              from {Qualified} r
              join unnest($2::text[], $3::text[], $4::text[]) as k(session_id, sender, client_msg_id)
                on r.session_id = k.session_id and r.sender = k.sender and r.client_msg_id = k.client_msg_id
              where r.tenant_id = $1
-             """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = tenantId });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = sends.Select(s => s.SessionId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = sends.Select(s => s.Send.From).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = sends.Select(s => s.Send.ClientMsgId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+             """,
+            tenantId,
+            sends.Select(s => s.SessionId).ToArray(),
+            sends.Select(s => s.Send.From).ToArray(),
+            sends.Select(s => s.Send.ClientMsgId).ToArray());
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

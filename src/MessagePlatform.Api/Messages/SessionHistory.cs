@@ -1,3 +1,4 @@
+using MessagePlatform.Api.Platform;
 using MessagePlatform.Domain;
 using MessagePlatform.Projections;
 using Npgsql;
@@ -12,11 +13,8 @@ public sealed class SessionHistory(NpgsqlDataSource db)
     /// <summary>The message a retraction aims at, if the session has it.</summary>
     public async Task<RetractTarget?> FindAsync(string tenantId, string sessionId, long msgId, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(
-            $"select seq, sender, sent_at, retracted from {Table} where tenant_id = $1 and session_id = $2 and msg_id = $3");
-        cmd.Parameters.Add(new() { Value = tenantId });
-        cmd.Parameters.Add(new() { Value = sessionId });
-        cmd.Parameters.Add(new() { Value = msgId });
+        await using var cmd = db.Command(
+            $"select seq, sender, sent_at, retracted from {Table} where tenant_id = $1 and session_id = $2 and msg_id = $3", tenantId, sessionId, msgId);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
             ? new RetractTarget(msgId, reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3))
@@ -31,17 +29,12 @@ public sealed class SessionHistory(NpgsqlDataSource db)
         string tenantId, string sessionId, long? afterSeq, long? beforeSeq, int limit, CancellationToken ct)
     {
         var backwards = afterSeq is null && beforeSeq is not null;
-        await using var cmd = db.CreateCommand(
+        await using var cmd = db.Command(
             $"""
              select {MessageRows.Columns("c")} from {Table} c
              where c.tenant_id = $1 and c.session_id = $2 and c.seq > $3 and c.seq < $4
              order by c.seq {(backwards ? "desc" : "asc")} limit $5
-             """);
-        cmd.Parameters.Add(new() { Value = tenantId });
-        cmd.Parameters.Add(new() { Value = sessionId });
-        cmd.Parameters.Add(new() { Value = afterSeq ?? 0L });
-        cmd.Parameters.Add(new() { Value = beforeSeq ?? long.MaxValue });
-        cmd.Parameters.Add(new() { Value = limit + 1 });
+             """, tenantId, sessionId, afterSeq ?? 0L, beforeSeq ?? long.MaxValue, limit + 1);
         var messages = new List<MessageView>(limit + 1);
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct)) messages.Add(MessageRows.Read(reader, 0));

@@ -48,15 +48,12 @@ public sealed class ConnectionRegistry(NpgsqlDataSource db, PlatformOptions plat
     /// <summary>The live nodes holding connections of these users, each with the users it holds.</summary>
     public async Task<Dictionary<int, string[]>> NodesOfAsync(string tenantId, string[] userIds, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(
+        await using var cmd = db.Command(
             $"""
              select c.node_id, array_agg(distinct c.user_id) from {Connections} c
              join {Nodes} n on n.node_id = c.node_id and n.heartbeat_at > now() - $3::interval
              where c.tenant_id = $1 and c.user_id = any($2) group by c.node_id
-             """);
-        cmd.Parameters.Add(new() { Value = tenantId });
-        cmd.Parameters.Add(new() { Value = userIds });
-        cmd.Parameters.Add(new() { Value = NodeExpiry });
+             """, tenantId, userIds, NodeExpiry);
         var nodes = new Dictionary<int, string[]>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) nodes[reader.GetInt32(0)] = reader.GetFieldValue<string[]>(1);
@@ -65,8 +62,7 @@ public sealed class ConnectionRegistry(NpgsqlDataSource db, PlatformOptions plat
 
     public async Task<List<int>> LiveNodesAsync(CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand($"select node_id from {Nodes} where heartbeat_at > now() - $1::interval");
-        cmd.Parameters.Add(new() { Value = NodeExpiry });
+        await using var cmd = db.Command($"select node_id from {Nodes} where heartbeat_at > now() - $1::interval", NodeExpiry);
         var nodes = new List<int>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) nodes.Add(reader.GetInt32(0));
@@ -102,8 +98,7 @@ public sealed class ConnectionRegistry(NpgsqlDataSource db, PlatformOptions plat
 
     private async Task ExecuteAsync(string sql, CancellationToken ct, params object[] values)
     {
-        await using var cmd = db.CreateCommand(sql);
-        foreach (var value in values) cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+        await using var cmd = db.Command(sql, values);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 }

@@ -1,3 +1,4 @@
+using MessagePlatform.Api.Platform;
 using MessagePlatform.Api.Messages;
 using MessagePlatform.Domain;
 using MessagePlatform.Projections;
@@ -57,11 +58,7 @@ public sealed class SyncReader(NpgsqlDataSource db)
     private async Task<List<SourcedItem<SyncItem?>>> QueryAsync(
         string sql, string tenantId, string userId, long after, int limit, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(sql);
-        cmd.Parameters.Add(new() { Value = tenantId });
-        cmd.Parameters.Add(new() { Value = userId });
-        cmd.Parameters.Add(new() { Value = after });
-        cmd.Parameters.Add(new() { Value = limit });
+        await using var cmd = db.Command(sql, tenantId, userId, after, limit);
         var rows = new List<SourcedItem<SyncItem?>>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

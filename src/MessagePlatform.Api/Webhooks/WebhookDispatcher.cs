@@ -1,3 +1,4 @@
+using MessagePlatform.Api.Platform;
 using System.Net.Http.Headers;
 using System.Text;
 using MessagePlatform.Api.Hooks;
@@ -112,8 +113,7 @@ public sealed class WebhookDispatcher(
 
     private async Task SetAsync(string assignments, string id, CancellationToken ct, string? error = null)
     {
-        await using var cmd = db.CreateCommand($"update {Table} set {assignments} where id = $1");
-        cmd.Parameters.Add(new() { Value = id });
+        await using var cmd = db.Command($"update {Table} set {assignments} where id = $1", id);
         if (error is not null) cmd.Parameters.Add(new() { Value = error });
         await cmd.ExecuteNonQueryAsync(CancellationToken.None);
     }

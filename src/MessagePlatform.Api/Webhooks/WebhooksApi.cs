@@ -78,9 +78,8 @@ public static class WebhooksApi
 
     public static async Task<Ok<List<ParkedDelivery>>> Parked(HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(
-            $"select id, session_id, attempts, last_error, created_at from {Deliveries} where tenant_id = $1 and status = 'parked' order by created_at limit 500");
-        cmd.Parameters.Add(new() { Value = http.User.TenantId() });
+        await using var cmd = db.Command(
+            $"select id, session_id, attempts, last_error, created_at from {Deliveries} where tenant_id = $1 and status = 'parked' order by created_at limit 500", http.User.TenantId());
         var parked = new List<ParkedDelivery>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -91,10 +90,8 @@ public static class WebhooksApi
 
     public static async Task<Results<Ok, ProblemHttpResult>> Replay(string deliveryId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(
-            $"update {Deliveries} set status = 'pending', attempts = 0, next_attempt_at = now() where id = $1 and tenant_id = $2 and status = 'parked'");
-        cmd.Parameters.Add(new() { Value = deliveryId });
-        cmd.Parameters.Add(new() { Value = http.User.TenantId() });
+        await using var cmd = db.Command(
+            $"update {Deliveries} set status = 'pending', attempts = 0, next_attempt_at = now() where id = $1 and tenant_id = $2 and status = 'parked'", deliveryId, http.User.TenantId());
         return await cmd.ExecuteNonQueryAsync(ct) == 1 ? TypedResults.Ok() : Problems.NotFound($"No parked delivery '{deliveryId}'.");
     }
 }
