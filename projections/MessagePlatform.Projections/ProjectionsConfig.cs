@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using MessagePlatform.Domain;
@@ -9,13 +10,19 @@ namespace MessagePlatform.Projections;
 
 public static class ProjectionsConfig
 {
+    /// <summary>What an erased message's body becomes, in the events and in every read model.</summary>
+    public static readonly System.Text.Json.JsonElement ErasedBody = System.Text.Json.JsonDocument.Parse("null").RootElement;
+
     /// <summary>Registers the event types and the projections that derive read models from them.</summary>
     public static void AddMessagePlatformProjections(this StoreOptions options)
     {
         options.Events.AddEventTypes([
             typeof(SessionOpened), typeof(MembersJoined), typeof(MemberLeft), typeof(DiffusionSwitched),
             typeof(SessionClosed), typeof(MessageSent), typeof(MessageRetracted),
+            typeof(LegalHoldPlaced), typeof(LegalHoldLifted), typeof(Compacted<Session>),
         ]);
+        // Erasure rewrites a user's stored messages with this rule (Advanced.ApplyEventDataMasking).
+        options.Events.AddMaskingRuleForProtectedInformation<MessageSent>(m => m with { Body = ErasedBody });
         options.Schema.For<Session>().MultiTenanted();
         options.Projections.Add(new SessionProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new SessionChainProjection(), ProjectionLifecycle.Inline);

@@ -18,11 +18,16 @@ public sealed partial class SessionProjection : SingleStreamProjection<Session, 
         IncludeType<MemberLeft>();
         IncludeType<DiffusionSwitched>();
         IncludeType<SessionClosed>();
+        IncludeType<LegalHoldPlaced>();
+        IncludeType<LegalHoldLifted>();
+        IncludeType<Compacted<Session>>();
     }
 
     public override Session? Evolve(Session? snapshot, string id, IEvent e) => e.Data switch
     {
         SessionOpened opened => Session.Open(opened),
+        // GC trims a stream's head into one snapshot event: the state folds on from there.
+        Compacted<Session> compacted => compacted.Snapshot,
         _ => snapshot?.Evolve(e.Data),
     };
 }

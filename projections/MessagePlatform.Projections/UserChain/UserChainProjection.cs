@@ -28,6 +28,7 @@ public sealed partial class UserChainProjection : EventProjection
         IncludeType<DiffusionSwitched>();
         IncludeType<MessageSent>();
         IncludeType<MessageRetracted>();
+        IncludeType<Compacted<Session>>();
         foreach (var table in UserChainTables.All())
         {
             SchemaObjects.Add(table);
@@ -44,6 +45,14 @@ public sealed partial class UserChainProjection : EventProjection
                 operations.QueueSqlCommand(UserChainSql.OpenSession, tenant, session, Wire(opened.Type), Wire(opened.Diffusion),
                     opened.Policy.HistoryOnJoin);
                 operations.QueueSqlCommand(UserChainSql.AddFirstMembers, tenant, session, opened.OpenedAt, opened.Members.ToArray());
+                break;
+            // Only a rebuild meets this: GC replaces old events in place, behind the daemon's progress.
+            // The snapshot is all that is left of the session's opening and membership.
+            case Compacted<Session> compacted:
+                var snapshot = compacted.Snapshot;
+                operations.QueueSqlCommand(UserChainSql.OpenSession, tenant, session, Wire(snapshot.Type), Wire(snapshot.Diffusion),
+                    snapshot.Policy.HistoryOnJoin);
+                operations.QueueSqlCommand(UserChainSql.AddFirstMembers, tenant, session, snapshot.OpenedAt, snapshot.Members.ToArray());
                 break;
             case MembersJoined joined:
                 var users = joined.UserIds.ToArray();

@@ -43,6 +43,8 @@ internal static class UserChainTables
         feed.AddColumn<string>("session_id").NotNull();
         feed.AddColumn<long>("seq").NotNull();
         feed.AddColumn<string>("kind").NotNull();
+        // GC removes a session's rows from the feed without scanning the tenant's.
+        feed.Indexes.Add(new IndexDefinition($"ix_{ReadFeedTable}_session") { Columns = ["tenant_id", "session_id", "seq"] });
         yield return feed;
     }
 }

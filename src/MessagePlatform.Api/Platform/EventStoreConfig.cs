@@ -6,6 +6,8 @@ using Marten;
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.EventStore;
+using MessagePlatform.Api.Gc;
+using MessagePlatform.Api.Sync;
 using MessagePlatform.Api.Hooks;
 using MessagePlatform.Api.Realtime;
 using MessagePlatform.Api.Webhooks;
@@ -43,6 +45,8 @@ public static class EventStoreConfig
             options.Schema.For<BeforeSendHookConfig>();
             SendReceipts.AddTo(options);
             ConversationList.AddTo(options);
+            SyncVisits.AddTo(options);
+            options.AddGcTables();
             options.AddMessagePlatformProjections();
         })
         .ApplyAllDatabaseChangesOnStartup()

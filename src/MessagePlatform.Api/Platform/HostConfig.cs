@@ -6,6 +6,7 @@ using MessagePlatform.Api.Sessions;
 using MessagePlatform.Api.Sync;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.Daemon;
+using MessagePlatform.Api.Gc;
 using MessagePlatform.Api.Hooks;
 using MessagePlatform.Api.Webhooks;
 using MessagePlatform.Api.Realtime;
@@ -51,6 +52,7 @@ public static class HostConfig
         builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName);
         builder.Services.AddHostedService<WebhookDispatcher>();
         builder.Services.AddSingleton<SyncReader>();
+        builder.Services.AddSingleton<SyncVisits>();
         builder.Services.AddSingleton<ConversationList>();
         builder.Services.AddSingleton<TenantDirectory>();
 
@@ -58,6 +60,7 @@ public static class HostConfig
         builder.AddProblems();
         builder.Services.AddOpenApi();
         builder.AddRealtime();
+        builder.AddGc();
         builder.AddBus(platform);
         builder.Services.AddSingleton<ProjectionLag>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionLag>());
@@ -117,6 +120,7 @@ public static class HostConfig
         app.MapConnectApi();
         app.MapHooksApi();
         app.MapWebhooksApi();
+        app.MapGcApi();
         return app;
     }
 }

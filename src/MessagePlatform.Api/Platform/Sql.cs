@@ -11,4 +11,21 @@ public static class Sql
         foreach (var value in values) cmd.Parameters.Add(new NpgsqlParameter { Value = value });
         return cmd;
     }
+
+    /// <summary>The same on a connection a unit of work holds, so the command runs in its transaction.</summary>
+    public static NpgsqlCommand Command(this NpgsqlConnection connection, string sql, params object[] values)
+    {
+        var cmd = new NpgsqlCommand(sql, connection);
+        foreach (var value in values) cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+        return cmd;
+    }
+
+    public static async Task<T?> ScalarAsync<T>(this NpgsqlCommand cmd, CancellationToken ct)
+    {
+        await using (cmd)
+        {
+            var value = await cmd.ExecuteScalarAsync(ct);
+            return value is null or DBNull ? default : (T)value;
+        }
+    }
 }

@@ -18,7 +18,7 @@ public sealed record SessionView(
     long LastSeq, bool Closed, bool LegalHold, DateTimeOffset OpenedAt)
 {
     public static SessionView Of(Session s, long lastSeq) =>
-        new(s.Id, s.Type, s.Members, s.Policy, s.Diffusion, lastSeq, s.Closed, false, s.OpenedAt);
+        new(s.Id, s.Type, s.Members, s.Policy, s.Diffusion, lastSeq, s.Closed, s.LegalHold, s.OpenedAt);
 }
 
 public static class SessionsApi

@@ -1,6 +1,7 @@
 using MessagePlatform.Api.Access;
 using MessagePlatform.Domain;
 using MessagePlatform.Api.Platform;
+using MessagePlatform.Api.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MessagePlatform.Api.Sync;
@@ -23,7 +24,8 @@ public static class SyncApi
     }
 
     public static async Task<Results<Ok<SyncPage>, ValidationProblem, ProblemHttpResult>> Sync(
-        string userId, string? cursor, int? limit, HttpContext http, SyncReader reader, CancellationToken ct)
+        string userId, string? cursor, int? limit, HttpContext http, SyncReader reader, SyncVisits visits, TenantDirectory tenants,
+        TimeProvider clock, CancellationToken ct)
     {
         if (!http.User.Caller().MayActAs(userId)) return Problems.Forbidden("A user token reads only its own sync.");
         var errors = new Dictionary<string, string[]>();
@@ -32,7 +34,11 @@ public static class SyncApi
         if (limit is < 1 or > MaxLimit) errors["limit"] = [$"must be 1 to {MaxLimit}"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var page = await reader.ReadAsync(http.User.TenantId(), userId, from, limit ?? DefaultLimit, ct);
+        var tenant = await tenants.FindAsync(http.User.TenantId(), ct);
+        if (tenant is null) return Problems.NotFound("The tenant of this key no longer exists.");
+        var visibleFrom = GcRules.TimelineCutoff(clock.GetUtcNow(), tenant.TimelineRetentionDays);
+        var page = await reader.ReadAsync(tenant.Id, userId, from, limit ?? DefaultLimit, visibleFrom, ct);
+        await visits.RecordAsync(tenant.Id, userId, ct);
         return TypedResults.Ok(new SyncPage(page.Items, page.Cursor.Encode(), page.HasMore));
     }
 }

@@ -15,6 +15,8 @@ public sealed record SyncItem(
 /// Reads a page of a user's sync: its user chain after the cursor, and the tenant's read feed after
 /// the cursor filtered to the groups the user was a member of at each message. Both tables are
 /// written only by the projection daemon, in position order, so what a reader sees is a prefix.
+/// Entries older than the tenant's timeline retention are hidden at once; GC's sweeper removes
+/// them later. Removed messages leave no gap to report: the cursor moves past positions, not seqs.
 /// </summary>
 public sealed class SyncReader(NpgsqlDataSource db)
 {
@@ -25,12 +27,14 @@ public sealed class SyncReader(NpgsqlDataSource db)
         select u.position, u.kind, u.session_id, {MessageRows.Columns("c")}
         from {Qualified(UserChainTable)} u
         join {Qualified(SessionChainTable)} c on c.tenant_id = u.tenant_id and c.session_id = u.session_id and c.seq = u.seq
+             and c.sent_at >= $5
         where u.tenant_id = $1 and u.user_id = $2 and u.position > $3
         order by u.position limit $4
         """;
 
     // The window is every feed row after the cursor (up to the cap); rows of groups the user was not
-    // in at that message come back without a message, so the cursor can still move past them.
+    // in at that message, or past the tenant's timeline retention, come back without a message, so
+    // the cursor can still move past them.
     private static readonly string FeedQuery = $"""
         with w as (
           select f.position, f.kind, f.session_id, f.seq from {Qualified(ReadFeedTable)} f
@@ -40,14 +44,15 @@ public sealed class SyncReader(NpgsqlDataSource db)
         left join {Qualified(ChainMembersTable)} m on m.tenant_id = $1 and m.session_id = w.session_id and m.user_id = $2
              and w.seq > m.joined_seq and (m.left_seq is null or w.seq < m.left_seq)
         left join {Qualified(SessionChainTable)} c on m.user_id is not null
-             and c.tenant_id = $1 and c.session_id = w.session_id and c.seq = w.seq
+             and c.tenant_id = $1 and c.session_id = w.session_id and c.seq = w.seq and c.sent_at >= $5
         order by w.position
         """;
 
-    public async Task<SyncMerge.Page<SyncItem>> ReadAsync(string tenantId, string userId, SyncCursor cursor, int limit, CancellationToken ct)
+    public async Task<SyncMerge.Page<SyncItem>> ReadAsync(
+        string tenantId, string userId, SyncCursor cursor, int limit, DateTimeOffset visibleFrom, CancellationToken ct)
     {
-        var chain = await QueryAsync(ChainQuery, tenantId, userId, cursor.UserPosition, limit + 1, ct);
-        var window = await QueryAsync(FeedQuery, tenantId, userId, cursor.FeedPosition, FeedScanCap, ct);
+        var chain = await QueryAsync(ChainQuery, tenantId, userId, cursor.UserPosition, limit + 1, visibleFrom, ct);
+        var window = await QueryAsync(FeedQuery, tenantId, userId, cursor.FeedPosition, FeedScanCap, visibleFrom, ct);
         var visible = window.Where(w => w.Item is not null).Select(Found).ToList();
         var scannedTo = window.Count == 0 ? cursor.FeedPosition : window[^1].Position;
         return SyncMerge.Merge(cursor, [.. chain.Select(Found)], visible, scannedTo, window.Count == FeedScanCap, limit);
@@ -56,9 +61,9 @@ public sealed class SyncReader(NpgsqlDataSource db)
     private static SourcedItem<SyncItem> Found(SourcedItem<SyncItem?> row) => new(row.Position, row.At, row.MsgId, row.Item!);
 
     private async Task<List<SourcedItem<SyncItem?>>> QueryAsync(
-        string sql, string tenantId, string userId, long after, int limit, CancellationToken ct)
+        string sql, string tenantId, string userId, long after, int limit, DateTimeOffset visibleFrom, CancellationToken ct)
     {
-        await using var cmd = db.Command(sql, tenantId, userId, after, limit);
+        await using var cmd = db.Command(sql, tenantId, userId, after, limit, visibleFrom);
         var rows = new List<SourcedItem<SyncItem?>>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

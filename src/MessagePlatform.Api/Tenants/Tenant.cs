@@ -11,9 +11,16 @@ public sealed record Tenant(
     SessionPolicy DefaultPolicy,
     int WriteDiffusionThreshold,
     DateTimeOffset CreatedAt,
-    SendLimits? Limits = null)
+    SendLimits? Limits = null,
+    int? TimelineDays = null)
 {
+    /// <summary>The seeds' 7-day timelines unless the tenant chose otherwise.</summary>
+    public const int DefaultTimelineDays = 7;
+
     public SendLimits SendLimits => Limits ?? SendLimits.Default;
+
+    /// <summary>How long a user's sync shows an entry, and how long a user may stay away before its timeline is cleared.</summary>
+    public int TimelineRetentionDays => TimelineDays ?? DefaultTimelineDays;
 }
 
 /// <summary>How fast a tenant may send: per room (a hot live room) and in all.</summary>

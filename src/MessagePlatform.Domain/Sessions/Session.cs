@@ -13,7 +13,8 @@ public sealed record Session(
     SessionPolicy Policy,
     Diffusion Diffusion,
     bool Closed,
-    DateTimeOffset OpenedAt)
+    DateTimeOffset OpenedAt,
+    bool LegalHold = false)
 {
     public static Session Open(SessionOpened e) =>
         new(e.SessionId, e.Type, [.. e.Members], e.Policy, e.Diffusion, false, e.OpenedAt);
@@ -24,6 +25,8 @@ public sealed record Session(
         MemberLeft left => this with { Members = Members.Remove(left.UserId) },
         DiffusionSwitched switched => this with { Diffusion = switched.Diffusion },
         SessionClosed => this with { Closed = true },
+        LegalHoldPlaced => this with { LegalHold = true },
+        LegalHoldLifted => this with { LegalHold = false },
         _ => this,
     };
 

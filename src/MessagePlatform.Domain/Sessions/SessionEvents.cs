@@ -18,3 +18,8 @@ public sealed record MemberLeft(string UserId, DateTimeOffset LeftAt);
 public sealed record DiffusionSwitched(Diffusion Diffusion, DateTimeOffset SwitchedAt);
 
 public sealed record SessionClosed(DateTimeOffset ClosedAt);
+
+/// <summary>An auditor put the session on legal hold: GC leaves all of it alone until the hold is lifted.</summary>
+public sealed record LegalHoldPlaced(string By, string? Reason, DateTimeOffset PlacedAt);
+
+public sealed record LegalHoldLifted(string By, DateTimeOffset LiftedAt);

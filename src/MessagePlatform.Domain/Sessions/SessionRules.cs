@@ -60,4 +60,18 @@ public static class SessionRules
         session is null ? Decision.Refuse(Rejection.NotFound("Unknown session."))
         : session.Closed ? Decision.Nothing
         : Decision.Append(new SessionClosed(now));
+
+    public const int MaxHoldReasonLength = 500;
+
+    /// <summary>Holds apply to closed sessions too (a room waiting for its onClose delete); placing twice is a no-op.</summary>
+    public static Decision PlaceHold(Session? session, string by, string? reason, DateTimeOffset now) =>
+        session is null ? Decision.Refuse(Rejection.NotFound("Unknown session."))
+        : reason is { Length: > MaxHoldReasonLength } ? Decision.Refuse(Rejection.Invalid($"A reason is at most {MaxHoldReasonLength} characters."))
+        : session.LegalHold ? Decision.Nothing
+        : Decision.Append(new LegalHoldPlaced(by, reason, now));
+
+    public static Decision LiftHold(Session? session, string by, DateTimeOffset now) =>
+        session is null ? Decision.Refuse(Rejection.NotFound("Unknown session."))
+        : !session.LegalHold ? Decision.Nothing
+        : Decision.Append(new LegalHoldLifted(by, now));
 }

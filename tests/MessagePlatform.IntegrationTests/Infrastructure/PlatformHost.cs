@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace MessagePlatform.IntegrationTests.Infrastructure;
 
 /// <summary>One platform node booted in process, configured only through the variables of API.md.</summary>
-public sealed class PlatformHost(string postgres, int nodeId = 0, string transport = "inmemory") : WebApplicationFactory<Program>
+public sealed class PlatformHost(string postgres, int nodeId = 0, string transport = "inmemory", TimeProvider? clock = null)
+    : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key";
 
@@ -25,6 +26,9 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
         builder.UseSetting("Webhooks:FirstRetryMs", "100");
         // A small room push budget, so a test can make a room hot with a handful of messages.
         builder.UseSetting("Realtime:RoomPushBudgetPerSecond", "5");
+        // GC passes only when a test asks (POST /v1/admin/gc/run), so tests sharing a database never race one.
+        builder.UseSetting("Gc:IntervalSeconds", "86400");
+        if (clock is not null) builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(clock));
     }
 
     /// <summary>Waits until the async projections have caught up with every event appended so far.</summary>

@@ -1,0 +1,49 @@
+using Marten;
+using MessagePlatform.Api.Conversations;
+using MessagePlatform.Api.EventStore;
+using MessagePlatform.Api.Webhooks;
+using static MessagePlatform.Projections.ReadModels;
+
+namespace MessagePlatform.Api.Gc;
+
+/// <summary>
+/// The rows derived from a session's events, removed in the unit of work that removes the events.
+/// Marten's compaction and tombstones touch only the event tables, so without these a read model
+/// would go on showing what the store no longer has.
+/// </summary>
+internal static class DerivedRows
+{
+    private static readonly string[] UpToSeq =
+    [
+        $"delete from {Qualified(SessionChainTable)} where tenant_id = ? and session_id = ? and seq <= ?",
+        // Through the membership rows (kept after leaving), so the chain's primary key leads the way.
+        $"""
+         delete from {Qualified(UserChainTable)} u using {Qualified(ChainMembersTable)} m
+         where m.tenant_id = ? and m.session_id = ? and u.tenant_id = m.tenant_id and u.user_id = m.user_id
+           and u.session_id = m.session_id and u.seq <= ?
+         """,
+        $"delete from {Qualified(ReadFeedTable)} where tenant_id = ? and session_id = ? and seq <= ?",
+        $"delete from {Qualified(SendReceipts.Table)} where tenant_id = ? and session_id = ? and seq <= ?",
+    ];
+
+    private static readonly string[] WholeSession =
+    [
+        $"delete from {Qualified(ChainMembersTable)} where tenant_id = ? and session_id = ?",
+        $"delete from {Qualified(ChainSessionsTable)} where tenant_id = ? and session_id = ?",
+        $"delete from {Qualified(ConversationList.ReadMarksTable)} where tenant_id = ? and session_id = ?",
+        $"delete from {Qualified(WebhookTables.Registrations)} where tenant_id = ? and session_id = ?",
+    ];
+
+    /// <summary>Messages up to and including <paramref name="seq"/>, wherever they were copied.</summary>
+    public static void RemoveThrough(IDocumentOperations operations, string tenantId, string sessionId, long seq)
+    {
+        foreach (var sql in UpToSeq) operations.QueueSqlCommand(sql, tenantId, sessionId, seq);
+    }
+
+    /// <summary>Everything of the session: its messages, memberships, read marks and webhook.</summary>
+    public static void RemoveSession(IDocumentOperations operations, string tenantId, string sessionId)
+    {
+        RemoveThrough(operations, tenantId, sessionId, long.MaxValue);
+        foreach (var sql in WholeSession) operations.QueueSqlCommand(sql, tenantId, sessionId);
+    }
+}
