@@ -119,4 +119,27 @@ public sealed class RetentionTests(GcFixture gc)
         Assert.Equal(6, await TestDatabase.CountAsync(gc.Postgres,
             "select count(*) from mp.mt_events where tenant_id = $1 and stream_id = $2", other.TenantId, room));
     }
+
+    [Fact]
+    public async Task a_compacted_session_rebuilds_to_what_it_showed()
+    {
+        var tenant = await gc.NewTenantAsync("social");
+        var group = NewId("trim");
+        await tenant.App.OpenAsync(new { sessionId = group, type = "group", members = new[] { "amy", "ben" }, policy = new { retention = "last:3" } });
+        await SendManyAsync(tenant.App, group, 7, from: "amy");
+        await gc.CollectUntilAsync(tenant, r => HasRecord(r, group, "retention"));
+        var history = (await tenant.App.HistoryAsync(group)).ToString();
+        var sync = (await tenant.App.SyncAllAsync("ben")).Items.Select(i => i.ToString()).ToList();
+        Assert.Equal(3, sync.Count);
+
+        await gc.Admin.PostAsync("/v1/admin/projections/rebuild", null).ExpectAsync(HttpStatusCode.OK);
+        await gc.Host.ProjectionsCaughtUpAsync();
+        Assert.Equal(history, (await tenant.App.HistoryAsync(group)).ToString());
+        Assert.Equal(sync, (await tenant.App.SyncAllAsync("ben")).Items.Select(i => i.ToString()).ToList());
+
+        // The snapshot carried the members: the session goes on as before.
+        await SendManyAsync(tenant.App, group, 1, from: "ben", first: 7);
+        await gc.Host.ProjectionsCaughtUpAsync();
+        Assert.Equal(4, (await tenant.App.SyncAllAsync("amy")).Items.Count);
+    }
 }
