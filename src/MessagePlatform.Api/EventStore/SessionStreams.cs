@@ -7,6 +7,7 @@ namespace MessagePlatform.Api.EventStore;
 /// The one place that touches the event store: commands go through the group commit, reads go to
 /// Marten. An EventStoreDB adapter would replace this class and <see cref="CommitLane"/>. Read
 /// models (session chain, user chain) are PostgreSQL tables the projections keep, read elsewhere.
+/// Besides sessions, a user's tags and the tenant's broadcasts are streams here too.
 /// </summary>
 public sealed class SessionStreams(GroupCommit commits, IDocumentStore store)
 {
@@ -21,5 +22,27 @@ public sealed class SessionStreams(GroupCommit commits, IDocumentStore store)
         var stream = batch.Events.FetchStreamState(sessionId);
         await batch.Execute(ct);
         return (await doc, (await stream)?.Version ?? 0);
+    }
+
+    /// <summary>The version of a stream that is not a session (a user's tags), 0 when it has none yet.</summary>
+    public async Task<long> VersionAsync(string tenantId, string streamKey, CancellationToken ct)
+    {
+        await using var session = store.QuerySession(tenantId);
+        return (await session.Events.FetchStreamStateAsync(streamKey, ct))?.Version ?? 0;
+    }
+
+    /// <summary>
+    /// Appends to a stream that is not a session, expecting <paramref name="expectedVersion"/>, with
+    /// <paramref name="alongside"/>'s writes in the same transaction. Such streams change rarely and
+    /// from one caller at a time, so they skip the commit lanes; a concurrent change fails here.
+    /// </summary>
+    public async Task AppendAsync(string tenantId, string streamKey, long expectedVersion, IReadOnlyList<object> events,
+        Action<IDocumentOperations> alongside, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession(tenantId);
+        if (expectedVersion == 0) session.Events.StartStream(streamKey, events);
+        else session.Events.Append(streamKey, expectedVersion + events.Count, events);
+        alongside(session);
+        await session.SaveChangesAsync(ct);
     }
 }

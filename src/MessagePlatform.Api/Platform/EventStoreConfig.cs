@@ -5,6 +5,7 @@ using JasperFx.MultiTenancy;
 using Marten;
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Conversations;
+using MessagePlatform.Api.Broadcasts;
 using MessagePlatform.Api.EventStore;
 using MessagePlatform.Api.Gc;
 using MessagePlatform.Api.Sync;
@@ -47,6 +48,7 @@ public static class EventStoreConfig
             ConversationList.AddTo(options);
             SyncVisits.AddTo(options);
             options.AddGcTables();
+            UserTags.AddTo(options);
             options.AddMessagePlatformProjections();
         })
         .ApplyAllDatabaseChangesOnStartup()

@@ -5,6 +5,7 @@ using MessagePlatform.Api.Messages;
 using MessagePlatform.Api.Sessions;
 using MessagePlatform.Api.Sync;
 using MessagePlatform.Api.Conversations;
+using MessagePlatform.Api.Broadcasts;
 using MessagePlatform.Api.Daemon;
 using MessagePlatform.Api.Gc;
 using MessagePlatform.Api.Hooks;
@@ -53,6 +54,7 @@ public static class HostConfig
         builder.Services.AddHostedService<WebhookDispatcher>();
         builder.Services.AddSingleton<SyncReader>();
         builder.Services.AddSingleton<SyncVisits>();
+        builder.Services.AddSingleton<UserTags>();
         builder.Services.AddSingleton<ConversationList>();
         builder.Services.AddSingleton<TenantDirectory>();
 
@@ -121,6 +123,7 @@ public static class HostConfig
         app.MapHooksApi();
         app.MapWebhooksApi();
         app.MapGcApi();
+        app.MapTagsApi();
         return app;
     }
 }
