@@ -20,6 +20,7 @@ public static class ProjectionsConfig
             typeof(SessionOpened), typeof(MembersJoined), typeof(MemberLeft), typeof(DiffusionSwitched),
             typeof(SessionClosed), typeof(MessageSent), typeof(MessageRetracted),
             typeof(LegalHoldPlaced), typeof(LegalHoldLifted), typeof(Compacted<Session>), typeof(UserTagsChanged),
+            typeof(UserWentOnline), typeof(UserWentOffline),
         ]);
         // Erasure rewrites a user's stored messages with this rule (Advanced.ApplyEventDataMasking).
         options.Events.AddMaskingRuleForProtectedInformation<MessageSent>(m => m with { Body = ErasedBody });

@@ -24,6 +24,9 @@ public sealed class SessionStreams(GroupCommit commits, IDocumentStore store)
         return (await doc, (await stream)?.Version ?? 0);
     }
 
+    /// <summary>A unit of work for read-model rows that go with no event.</summary>
+    public IDocumentSession Writer(string tenantId) => store.LightweightSession(tenantId);
+
     /// <summary>The version of a stream that is not a session (a user's tags), 0 when it has none yet.</summary>
     public async Task<long> VersionAsync(string tenantId, string streamKey, CancellationToken ct)
     {

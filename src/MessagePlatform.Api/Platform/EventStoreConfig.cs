@@ -49,6 +49,7 @@ public static class EventStoreConfig
             SyncVisits.AddTo(options);
             options.AddGcTables();
             UserTags.AddTo(options);
+            Presence.PresenceDirectory.AddTo(options);
             options.AddMessagePlatformProjections();
         })
         .ApplyAllDatabaseChangesOnStartup()

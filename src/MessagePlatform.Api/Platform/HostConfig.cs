@@ -7,6 +7,7 @@ using MessagePlatform.Api.Sync;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.Broadcasts;
 using MessagePlatform.Api.Daemon;
+using MessagePlatform.Api.Presence;
 using MessagePlatform.Api.Gc;
 using MessagePlatform.Api.Hooks;
 using MessagePlatform.Api.Webhooks;
@@ -55,6 +56,8 @@ public static class HostConfig
         builder.Services.AddSingleton<SyncReader>();
         builder.Services.AddSingleton<SyncVisits>();
         builder.Services.AddSingleton<UserTags>();
+        builder.Services.AddSingleton<PresenceDirectory>();
+        builder.Services.AddHostedService<PresenceTracker>();
         builder.Services.AddSingleton<ConversationList>();
         builder.Services.AddSingleton<TenantDirectory>();
 
@@ -124,6 +127,7 @@ public static class HostConfig
         app.MapWebhooksApi();
         app.MapGcApi();
         app.MapTagsApi();
+        app.MapPresenceApi();
         return app;
     }
 }

@@ -33,6 +33,8 @@ public sealed class WebhookOutbox : SubscriptionBase
         IncludeType<MessageSent>();
         IncludeType<MessageRetracted>();
         IncludeType<SessionClosed>();
+        IncludeType<UserWentOnline>();
+        IncludeType<UserWentOffline>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -45,9 +47,11 @@ public sealed class WebhookOutbox : SubscriptionBase
             var events = session.Select(Describe).Where(d => d is not null && hook.Events.Contains(d.Value.Type)).ToList();
             if (events.Count == 0) continue;
             var deliveryId = $"{session.First().Id:N}";
+            // Presence lives in the tenant's "$presence" stream, which is no session: such deliveries name none.
+            var sessionId = session.Key.SessionId.StartsWith('$') ? null : session.Key.SessionId;
             var payload = JsonSerializer.Serialize(new
             {
-                deliveryId, tenantId = session.Key.TenantId, sessionId = session.Key.SessionId,
+                deliveryId, tenantId = session.Key.TenantId, sessionId,
                 events = events.Select(d => d!.Value.Body),
             }, JsonSerializerOptions.Web);
             operations.QueueSqlCommand(Insert, deliveryId, session.Key.TenantId, session.Key.SessionId, session.First().Version,
@@ -65,6 +69,8 @@ public sealed class WebhookOutbox : SubscriptionBase
         }),
         MessageRetracted r => ("message.retracted", new { type = "message.retracted", msgId = r.MsgId.ToString(), seq = r.Seq, by = r.By }),
         SessionClosed c => ("session.closed", new { type = "session.closed", seq = e.Version, closedAt = c.ClosedAt }),
+        UserWentOnline on => ("user.online", new { type = "user.online", userId = on.UserId, at = on.At }),
+        UserWentOffline off => ("user.offline", new { type = "user.offline", userId = off.UserId, lastSeenAt = off.LastSeenAt }),
         _ => null,
     };
 }

@@ -1,0 +1,71 @@
+using MessagePlatform.Api.EventStore;
+using MessagePlatform.Api.Platform;
+using MessagePlatform.Domain;
+using Npgsql;
+
+namespace MessagePlatform.Api.Presence;
+
+/// <summary>
+/// Turns the connection registry into presence changes, on one node at a time (an advisory lock),
+/// every two seconds: users online and offline are recorded as events in each tenant's "$presence"
+/// stream, from which the webhook outbox delivers `user.online` / `user.offline` to the tenant's
+/// default webhook. A node killed without a word loses its users when its heartbeat expires (20 s)
+/// plus the debounce (5 s), so within 30 s.
+/// </summary>
+public sealed class PresenceTracker(
+    NpgsqlDataSource db, PresenceDirectory directory, SessionStreams streams, TimeProvider clock, ILogger<PresenceTracker> log)
+    : BackgroundService
+{
+    public const string Stream = "$presence";
+    private const long TrackerLock = 0x4D50_5052; // "MPPR"
+    private static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Every);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await TrackAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Presence tracking failed; trying again in {Seconds} s", Every.TotalSeconds);
+            }
+        }
+    }
+
+    private async Task TrackAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        if (!await connection.Command("select pg_try_advisory_lock($1)", TrackerLock).ScalarAsync<bool>(ct)) return;
+        try
+        {
+            var tracked = await directory.TrackedAsync(connection, ct);
+            var connected = await PresenceDirectory.ConnectedAsync(connection, ct);
+            var now = clock.GetUtcNow();
+            foreach (var tenantId in tracked.Keys.Union(connected.Keys))
+            {
+                var (changed, events) = PresenceRules.Track(
+                    tracked.GetValueOrDefault(tenantId) ?? [], connected.GetValueOrDefault(tenantId) ?? [], now, PresenceRules.Debounce);
+                if (changed.Count == 0) continue;
+                if (events.Count == 0)
+                {
+                    await using var session = streams.Writer(tenantId);
+                    PresenceDirectory.QueueChanges(session, tenantId, changed);
+                    await session.SaveChangesAsync(ct);
+                    continue;
+                }
+                var version = await streams.VersionAsync(tenantId, Stream, ct);
+                await streams.AppendAsync(tenantId, Stream, version, events, ops => PresenceDirectory.QueueChanges(ops, tenantId, changed), ct);
+                foreach (var e in events)
+                    log.LogInformation("{Change} in {TenantId}", e, tenantId);
+            }
+        }
+        finally
+        {
+            await connection.Command("select pg_advisory_unlock($1)", TrackerLock).ScalarAsync<bool>(CancellationToken.None);
+        }
+    }
+}
