@@ -16,7 +16,7 @@ public sealed record ClientFrame(
 public static class ConnectApi
 {
     public const int MaxFrameBytes = 128 * 1024;
-    public const int IdleBufferBytes = 2 * 1024;
+    public const int SmallFrameBytes = 2 * 1024;
 
     public static void MapConnectApi(this IEndpointRouteBuilder app) =>
         app.Map("/v1/connect", ConnectAsync).RequireAuthorization(Roles.User).WithTags("Realtime")
@@ -42,10 +42,9 @@ public static class ConnectApi
         var writer = connection.WriteLoopAsync(closing.Token);
         try
         {
-            var buffer = new byte[IdleBufferBytes];
             while (socket.State == WebSocketState.Open)
             {
-                var (frame, closed) = await ReceiveAsync(socket, buffer, closing.Token);
+                var (frame, closed) = await ReceiveAsync(socket, closing.Token);
                 if (closed) break;
                 await HandleAsync(frame, caller, connection, connections, sending, streams, closing.Token);
             }
@@ -66,21 +65,35 @@ public static class ConnectApi
     }
 
     /// <summary>
-    /// Reads one frame. An idle connection holds only a small buffer (memory per connection is
-    /// the gateway's scaling limit); a frame larger than it is assembled in a pooled buffer that
-    /// goes back to the pool at once.
+    /// Reads one frame. An idle connection holds no buffer (memory per connection is the gateway's
+    /// scaling limit): a zero-byte read waits for data, then a pooled buffer takes the frame and
+    /// goes back to the pool at once; a frame larger than the small one is assembled in a large one.
     /// </summary>
-    private static async Task<(ClientFrame? Frame, bool Closed)> ReceiveAsync(WebSocket socket, byte[] small, CancellationToken ct)
+    private static async Task<(ClientFrame? Frame, bool Closed)> ReceiveAsync(WebSocket socket, CancellationToken ct)
     {
-        var first = await socket.ReceiveAsync(small.AsMemory(), ct);
-        if (first.MessageType == WebSocketMessageType.Close) return (null, await CloseAsync(socket, ct));
-        if (first.EndOfMessage) return (Parse(small.AsSpan(0, first.Count)), false);
+        var ready = await socket.ReceiveAsync(Memory<byte>.Empty, ct);
+        if (ready.MessageType == WebSocketMessageType.Close) return (null, await CloseAsync(socket, ct));
+        var small = ArrayPool<byte>.Shared.Rent(SmallFrameBytes);
+        try
+        {
+            var first = await socket.ReceiveAsync(small.AsMemory(), ct);
+            if (first.MessageType == WebSocketMessageType.Close) return (null, await CloseAsync(socket, ct));
+            if (first.EndOfMessage) return (Parse(small.AsSpan(0, first.Count)), false);
+            return await ReceiveLargeAsync(socket, small.AsMemory(0, first.Count), ct);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(small);
+        }
+    }
 
+    private static async Task<(ClientFrame? Frame, bool Closed)> ReceiveLargeAsync(WebSocket socket, ReadOnlyMemory<byte> start, CancellationToken ct)
+    {
         var large = ArrayPool<byte>.Shared.Rent(MaxFrameBytes);
         try
         {
-            small.AsSpan(0, first.Count).CopyTo(large);
-            var length = first.Count;
+            start.Span.CopyTo(large);
+            var length = start.Length;
             while (true)
             {
                 if (length == MaxFrameBytes)
