@@ -20,13 +20,15 @@ public static class ProjectionsConfig
             typeof(SessionOpened), typeof(MembersJoined), typeof(MemberLeft), typeof(DiffusionSwitched),
             typeof(SessionClosed), typeof(MessageSent), typeof(MessageRetracted),
             typeof(LegalHoldPlaced), typeof(LegalHoldLifted), typeof(Compacted<Session>), typeof(UserTagsChanged),
-            typeof(UserWentOnline), typeof(UserWentOffline),
+            typeof(UserWentOnline), typeof(UserWentOffline), typeof(BroadcastSent), typeof(Compacted<Broadcasts.BroadcastLog>),
         ]);
         // Erasure rewrites a user's stored messages with this rule (Advanced.ApplyEventDataMasking).
         options.Events.AddMaskingRuleForProtectedInformation<MessageSent>(m => m with { Body = ErasedBody });
         options.Schema.For<Session>().MultiTenanted();
         options.Projections.Add(new SessionProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new SessionChainProjection(), ProjectionLifecycle.Inline);
+        options.Schema.For<Broadcasts.BroadcastLog>().MultiTenanted();
+        options.Projections.Add(new Broadcasts.BroadcastLogProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new UserChainProjection(), ProjectionLifecycle.Async);
         // A timeline projection that skipped an event would silently lose a message: stop instead.
         options.Projections.Errors.SkipApplyErrors = false;

@@ -26,6 +26,9 @@ public static class ReadModels
     /// <summary>Per tenant: one entry per message of a read-diffusion group, read by each member's sync.</summary>
     public const string ReadFeedTable = "mp_read_feed";
 
+    /// <summary>Per tenant: each broadcast kept for sync, once, read by every user it targets.</summary>
+    public const string BroadcastsTable = "mp_broadcasts";
+
     /// <summary>
     /// A chain or feed position is the projected event's global sequence times 65,536, plus a row
     /// number where one event yields several rows for one user (history backfilled on joining).

@@ -7,7 +7,7 @@ using static MessagePlatform.Projections.ReadModels;
 namespace MessagePlatform.Projections.UserChain;
 
 /// <summary>
-/// The user chain (write diffusion) and the read feed (read diffusion), run by the async daemon.
+/// The user chain (write diffusion), the read feed and the broadcasts (read diffusion), run by the async daemon.
 /// Why the daemon: positions are numbers a sync cursor moves past, so a reader must never see
 /// position 12 before 11 commits. The daemon is the only writer of these tables, reads events
 /// in sequence order and only up to the high-water mark (no gaps behind it), and commits these
@@ -29,6 +29,7 @@ public sealed partial class UserChainProjection : EventProjection
         IncludeType<MessageSent>();
         IncludeType<MessageRetracted>();
         IncludeType<Compacted<Session>>();
+        IncludeType<BroadcastSent>();
         foreach (var table in UserChainTables.All())
         {
             SchemaObjects.Add(table);
@@ -68,6 +69,11 @@ public sealed partial class UserChainProjection : EventProjection
             case MessageSent:
                 operations.QueueSqlCommand(UserChainSql.FanOut, tenant, session, e.Version, "message", position);
                 operations.QueueSqlCommand(UserChainSql.Feed, tenant, session, e.Version, "message", position);
+                break;
+            // Online-only broadcasts are pushed and never kept for sync.
+            case BroadcastSent { OnlineOnly: false } b:
+                operations.QueueSqlCommand(UserChainSql.Broadcast, tenant, position, b.MsgId, b.Type, b.Body.GetRawText(), b.Priority,
+                    b.Tags.ToArray(), b.SentAt);
                 break;
             // A retraction travels the same way as the message, pointing at the message's seq.
             case MessageRetracted retracted:

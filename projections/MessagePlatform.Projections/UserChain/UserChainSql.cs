@@ -91,4 +91,10 @@ internal static class UserChainSql
         join {Sessions} cs on cs.tenant_id = p.tenant_id and cs.session_id = p.session_id
                            and cs.diffusion = 'read' and cs.type = 'group'
         """;
+
+    /// <summary>(tenant, position, msgId, type, body, priority, tags[], sentAt): a broadcast, once, for every user's sync.</summary>
+    public static readonly string Broadcast = $"""
+        insert into {Qualified(BroadcastsTable)} (tenant_id, position, msg_id, type, body, priority, tags, sent_at)
+        values (?, ?, ?, ?, ?::jsonb, ?, ?::text[], ?) on conflict do nothing
+        """;
 }

@@ -46,5 +46,16 @@ internal static class UserChainTables
         // GC removes a session's rows from the feed without scanning the tenant's.
         feed.Indexes.Add(new IndexDefinition($"ix_{ReadFeedTable}_session") { Columns = ["tenant_id", "session_id", "seq"] });
         yield return feed;
+
+        var broadcasts = NewTable(BroadcastsTable);
+        broadcasts.AddColumn<string>("tenant_id").AsPrimaryKey();
+        broadcasts.AddColumn<long>("position").AsPrimaryKey();
+        broadcasts.AddColumn<long>("msg_id").NotNull();
+        broadcasts.AddColumn<string>("type").NotNull();
+        broadcasts.AddColumn("body", "jsonb");
+        broadcasts.AddColumn<string>("priority").NotNull();
+        broadcasts.AddColumn("tags", "text[]").NotNull();
+        broadcasts.AddColumn<DateTimeOffset>("sent_at").NotNull();
+        yield return broadcasts;
     }
 }

@@ -41,6 +41,18 @@ public sealed class UserTags(NpgsqlDataSource db, SessionStreams streams, TimePr
         return tags;
     }
 
+    /// <summary>Which of <paramref name="userIds"/> hold any of <paramref name="tags"/> now (a tag broadcast's online targets).</summary>
+    public async Task<HashSet<string>> HoldersAsync(string tenantId, string[] tags, string[] userIds, CancellationToken ct)
+    {
+        await using var cmd = db.Command(
+            $"select distinct user_id from {Qualified} where tenant_id = $1 and tag = any($2) and user_id = any($3) and held_until is null",
+            tenantId, tags, userIds);
+        var holders = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) holders.Add(reader.GetString(0));
+        return holders;
+    }
+
     /// <summary>Replaces the user's tags; the event and the rows commit together, or not at all on a concurrent change.</summary>
     public async Task<IReadOnlyList<string>> SetAsync(string tenantId, string userId, IReadOnlyList<string> tags, CancellationToken ct)
     {

@@ -24,4 +24,15 @@ public sealed record RetractionPublished(string TenantId, string SessionId, stri
 /// </summary>
 public sealed record PushBatch(
     int NodeId, string TenantId, string SessionId, bool Room, string[] UserIds,
-    MessagePublished? Message, RetractionPublished? Retraction);
+    MessagePublished? Message, RetractionPublished? Retraction, BroadcastPublished? Broadcast = null);
+
+/// <summary>A broadcast was stored (or, online-only, only recorded): every live node pushes it to its targeted users.</summary>
+public sealed record BroadcastPublished(
+    string TenantId,
+    string MsgId,
+    string Type,
+    string BodyJson,
+    string[] Tags,
+    string Priority,
+    bool OnlineOnly,
+    DateTimeOffset SentAt);

@@ -60,7 +60,7 @@ public sealed class SendReceipts(NpgsqlDataSource db)
     }
 
     /// <summary>Queues the receipts into the unit of work that appends their events.</summary>
-    public static void Queue(IDocumentSession session, string tenantId, IReadOnlyList<SendReceipt> receipts)
+    public static void Queue(IDocumentOperations session, string tenantId, IReadOnlyList<SendReceipt> receipts)
     {
         if (receipts.Count == 0) return;
         session.QueueSqlCommand(

@@ -14,6 +14,7 @@ public static class GcConfig
     {
         builder.Services.AddSingleton<GcLog>();
         builder.Services.AddSingleton<HistoryCollector>();
+        builder.Services.AddSingleton<BroadcastCollector>();
         builder.Services.AddSingleton<TimelineSweeper>();
         builder.Services.AddSingleton<Erasures>();
         builder.Services.AddSingleton<GcWorker>();

@@ -27,6 +27,7 @@ public sealed class GcLog(NpgsqlDataSource db)
         public const string OnClose = "onClose";
         public const string Timeline = "timeline";
         public const string Erasure = "erasure";
+        public const string Broadcasts = "broadcasts";
     }
 
     public static void AddTo(StoreOptions options)

@@ -13,10 +13,12 @@ public sealed record GcPassReport(int Erasures, int SessionsVisited, long Messag
 /// <summary>
 /// Runs GC passes on one host at a time: every node's worker tries a PostgreSQL advisory lock each
 /// interval (or when woken by an erasure request), and the one that gets it runs the pass. A pass
-/// finishes pending erasures, applies each session's policy in steps, then sweeps timelines.
+/// finishes pending erasures, applies each session's policy in steps and each tenant's broadcast
+/// retention, then sweeps timelines.
 /// </summary>
 public sealed class GcWorker(
-    NpgsqlDataSource db, IDocumentStore store, HistoryCollector history, TimelineSweeper timelines, Erasures erasures,
+    NpgsqlDataSource db, IDocumentStore store, HistoryCollector history, BroadcastCollector broadcasts, TimelineSweeper timelines,
+    Erasures erasures,
     IConfiguration config, ILogger<GcWorker> log) : BackgroundService
 {
     /// <summary>The advisory lock key of GC passes: any constant no other part of the platform uses.</summary>
@@ -61,6 +63,7 @@ public sealed class GcWorker(
             var erased = await erasures.CompletePendingAsync(ct);
             var safe = await SafeSequenceAsync(ct);
             var (visited, removed) = await CollectSessionsAsync(connection, safe, ct);
+            removed += await broadcasts.CollectAsync(safe, ct);
             var swept = await timelines.SweepAsync(ct);
             var report = new GcPassReport(erased, visited, removed, swept, clock.ElapsedMilliseconds);
             log.LogInformation("GC pass: {Erasures} erasures, {Sessions} sessions visited, {Messages} messages and {Entries} timeline entries removed in {ElapsedMs} ms",

@@ -56,6 +56,7 @@ public static class HostConfig
         builder.Services.AddSingleton<SyncReader>();
         builder.Services.AddSingleton<SyncVisits>();
         builder.Services.AddSingleton<UserTags>();
+        builder.Services.AddSingleton<Broadcasting>();
         builder.Services.AddSingleton<PresenceDirectory>();
         builder.Services.AddHostedService<PresenceTracker>();
         builder.Services.AddSingleton<ConversationList>();
@@ -127,6 +128,7 @@ public static class HostConfig
         app.MapWebhooksApi();
         app.MapGcApi();
         app.MapTagsApi();
+        app.MapBroadcastsApi();
         app.MapPresenceApi();
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MassTransit;
+using MessagePlatform.Api.Broadcasts;
 using MessagePlatform.Api.EventStore;
 using MessagePlatform.Api.Realtime.Gateway;
 using MessagePlatform.Contracts;
@@ -14,8 +15,20 @@ namespace MessagePlatform.Api.Realtime;
 /// node at a time (single active consumer) and one message at a time, so pushes keep their order.
 /// </summary>
 public sealed class FanOutConsumer(ConnectionRegistry registry, SessionStreams streams, IMemoryCache cache)
-    : IConsumer<MessagePublished>, IConsumer<RetractionPublished>
+    : IConsumer<MessagePublished>, IConsumer<RetractionPublished>, IConsumer<BroadcastPublished>
 {
+    /// <summary>A broadcast may reach anyone online: every live node gets it and picks its own targets.</summary>
+    public async Task Consume(ConsumeContext<BroadcastPublished> context)
+    {
+        var broadcast = context.Message;
+        foreach (var node in await registry.LiveNodesAsync(context.CancellationToken))
+        {
+            var endpoint = await context.GetSendEndpoint(RealtimeConfig.NodeQueueAddress(node));
+            await endpoint.Send(new PushBatch(node, broadcast.TenantId, Domain.BroadcastRules.Stream, false, [], null, null, broadcast),
+                context.CancellationToken);
+        }
+    }
+
     public Task Consume(ConsumeContext<MessagePublished> context) =>
         FanOutAsync(context, context.Message.TenantId, context.Message.SessionId, context.Message, null);
 
@@ -44,17 +57,23 @@ public sealed class FanOutConsumer(ConnectionRegistry registry, SessionStreams s
 }
 
 /// <summary>Pushes a node's batch to its own connections: message frames (acked, retried) and retract frames.</summary>
-public sealed class PushBatchConsumer(LocalConnections connections, RoomPushBudget budget, TimeProvider clock) : IConsumer<PushBatch>
+public sealed class PushBatchConsumer(LocalConnections connections, RoomPushBudget budget, UserTags tags, TimeProvider clock)
+    : IConsumer<PushBatch>
 {
-    public Task Consume(ConsumeContext<PushBatch> context)
+    public async Task Consume(ConsumeContext<PushBatch> context)
     {
         var batch = context.Message;
+        if (batch.Broadcast is { } broadcast)
+        {
+            await PushBroadcastAsync(broadcast, context.CancellationToken);
+            return;
+        }
         IEnumerable<ClientConnection> targets = batch.Room
             ? connections.InRoom(batch.TenantId, batch.SessionId)
             : batch.UserIds.SelectMany(user => connections.OfUser(batch.TenantId, user));
         if (batch.Message is { } m)
         {
-            if (batch.Room && !budget.Admits(batch.TenantId, batch.SessionId, m.Priority, m.SentAt)) return Task.CompletedTask;
+            if (batch.Room && !budget.Admits(batch.TenantId, batch.SessionId, m.Priority, m.SentAt)) return;
             var frame = ClientConnection.Frame(new
             {
                 type = "message", sessionId = m.SessionId, msgId = m.MsgId, seq = m.Seq, from = m.From, msgType = m.Type,
@@ -65,7 +84,32 @@ public sealed class PushBatchConsumer(LocalConnections connections, RoomPushBudg
         }
         if (batch.Retraction is { } r)
             foreach (var connection in targets) connection.Send(new { type = "retract", sessionId = r.SessionId, msgId = r.MsgId });
-        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// To this node's users of the tenant, or those holding one of its tags now. Online-only and low
+    /// priority broadcasts go once, unacked (QoS 0); the others are acked and retried like messages.
+    /// </summary>
+    private async Task PushBroadcastAsync(BroadcastPublished b, CancellationToken ct)
+    {
+        var here = connections.All.Where(c => c.TenantId == b.TenantId).ToList();
+        if (here.Count == 0) return;
+        if (b.Tags.Length > 0)
+        {
+            var holders = await tags.HoldersAsync(b.TenantId, b.Tags, [.. here.Select(c => c.UserId).Distinct()], ct);
+            here = [.. here.Where(c => holders.Contains(c.UserId))];
+        }
+        var frame = ClientConnection.Frame(new
+        {
+            type = "broadcast", msgId = b.MsgId, msgType = b.Type, body = JsonDocument.Parse(b.BodyJson).RootElement, tags = b.Tags,
+            priority = b.Priority, onlineOnly = b.OnlineOnly, sentAt = b.SentAt,
+        });
+        var now = clock.GetUtcNow();
+        foreach (var connection in here)
+        {
+            if (b.OnlineOnly || b.Priority == "low") connection.SendOnce(frame);
+            else connection.SendReliably(b.MsgId, frame, now);
+        }
     }
 }
 

@@ -29,6 +29,7 @@ public sealed class RealtimePublisher : SubscriptionBase
         Name = SubscriptionId;
         IncludeType<MessageSent>();
         IncludeType<MessageRetracted>();
+        IncludeType<BroadcastSent>();
         _untilPublished = new ResiliencePipelineBuilder()
             .AddRetry(new()
             {
@@ -57,6 +58,8 @@ public sealed class RealtimePublisher : SubscriptionBase
                 MessageSent m => new MessagePublished(e.TenantId, e.StreamKey!, m.MsgId.ToString(), e.Version,
                     m.From, m.Type, m.Body.GetRawText(), m.Priority, m.SentAt),
                 MessageRetracted r => new RetractionPublished(e.TenantId, e.StreamKey!, r.MsgId.ToString(), r.Seq),
+                BroadcastSent b => new BroadcastPublished(e.TenantId, b.MsgId.ToString(), b.Type, b.Body.GetRawText(), [.. b.Tags],
+                    b.Priority, b.OnlineOnly, b.SentAt),
                 _ => null,
             };
             if (message is null) continue;

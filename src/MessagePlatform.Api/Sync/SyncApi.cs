@@ -36,8 +36,10 @@ public static class SyncApi
 
         var tenant = await tenants.FindAsync(http.User.TenantId(), ct);
         if (tenant is null) return Problems.NotFound("The tenant of this key no longer exists.");
-        var visibleFrom = GcRules.TimelineCutoff(clock.GetUtcNow(), tenant.TimelineRetentionDays);
-        var page = await reader.ReadAsync(tenant.Id, userId, from, limit ?? DefaultLimit, visibleFrom, ct);
+        var now = clock.GetUtcNow();
+        var horizon = new SyncHorizon(GcRules.TimelineCutoff(now, tenant.TimelineRetentionDays),
+            GcRules.BroadcastsCutoff(now, tenant.BroadcastRetentionPolicy));
+        var page = await reader.ReadAsync(tenant.Id, userId, from, limit ?? DefaultLimit, horizon, ct);
         await visits.RecordAsync(tenant.Id, userId, ct);
         return TypedResults.Ok(new SyncPage(page.Items, page.Cursor.Encode(), page.HasMore));
     }

@@ -7,9 +7,13 @@ using static MessagePlatform.Projections.ReadModels;
 
 namespace MessagePlatform.Api.Sync;
 
+/// <summary>A message, a retraction, or (with no session, seq nor sender) a broadcast with its tags.</summary>
 public sealed record SyncItem(
-    string Kind, string SessionId, string MsgId, long Seq, string From, string Type, System.Text.Json.JsonElement? Body,
-    string Priority, DateTimeOffset SentAt, bool Retracted);
+    string Kind, string? SessionId, string MsgId, long? Seq, string? From, string Type, System.Text.Json.JsonElement? Body,
+    string Priority, DateTimeOffset SentAt, bool Retracted, IReadOnlyList<string>? Tags = null);
+
+/// <summary>What a user's sync may show: timeline entries sent from one time, broadcasts from another.</summary>
+public sealed record SyncHorizon(DateTimeOffset TimelineFrom, DateTimeOffset BroadcastsFrom);
 
 /// <summary>
 /// Reads a page of a user's sync: its user chain after the cursor, and the tenant's read feed after
@@ -48,14 +52,47 @@ public sealed class SyncReader(NpgsqlDataSource db)
         order by w.position
         """;
 
+    // Broadcasts are read like the feed: a window after the cursor, each row visible or not for this
+    // user (global ones within retention; tag ones sent while the user held one of their tags).
+    private static readonly string BroadcastQuery = $"""
+        with w as (
+          select b.* from {Qualified(BroadcastsTable)} b where b.tenant_id = $1 and b.position > $3 order by b.position limit $4)
+        select w.position, w.msg_id, w.type, w.body, w.priority, w.tags, w.sent_at,
+               w.sent_at >= $5 and (cardinality(w.tags) = 0 or exists (
+                 select 1 from {Qualified(Broadcasts.UserTags.Table)} t
+                 where t.tenant_id = $1 and t.user_id = $2 and t.tag = any(w.tags)
+                   and t.held_from <= w.sent_at and (t.held_until is null or t.held_until > w.sent_at)))
+        from w order by w.position
+        """;
+
     public async Task<SyncMerge.Page<SyncItem>> ReadAsync(
-        string tenantId, string userId, SyncCursor cursor, int limit, DateTimeOffset visibleFrom, CancellationToken ct)
+        string tenantId, string userId, SyncCursor cursor, int limit, SyncHorizon horizon, CancellationToken ct)
     {
-        var chain = await QueryAsync(ChainQuery, tenantId, userId, cursor.UserPosition, limit + 1, visibleFrom, ct);
-        var window = await QueryAsync(FeedQuery, tenantId, userId, cursor.FeedPosition, FeedScanCap, visibleFrom, ct);
-        var visible = window.Where(w => w.Item is not null).Select(Found).ToList();
-        var scannedTo = window.Count == 0 ? cursor.FeedPosition : window[^1].Position;
-        return SyncMerge.Merge(cursor, [.. chain.Select(Found)], visible, scannedTo, window.Count == FeedScanCap, limit);
+        var chain = await QueryAsync(ChainQuery, tenantId, userId, cursor.UserPosition, limit + 1, horizon.TimelineFrom, ct);
+        var feed = await QueryAsync(FeedQuery, tenantId, userId, cursor.FeedPosition, FeedScanCap, horizon.TimelineFrom, ct);
+        var broadcasts = await BroadcastsAsync(tenantId, userId, cursor.BroadcastPosition, horizon.BroadcastsFrom, ct);
+        return SyncMerge.Merge(cursor, [.. chain.Select(Found)], Window(feed, cursor.FeedPosition), Window(broadcasts, cursor.BroadcastPosition), limit);
+    }
+
+    private static SyncWindow<SyncItem> Window(List<SourcedItem<SyncItem?>> scanned, long from) => new(
+        [.. scanned.Where(w => w.Item is not null).Select(Found)], scanned.Count == 0 ? from : scanned[^1].Position,
+        scanned.Count == FeedScanCap);
+
+    private async Task<List<SourcedItem<SyncItem?>>> BroadcastsAsync(
+        string tenantId, string userId, long after, DateTimeOffset visibleFrom, CancellationToken ct)
+    {
+        await using var cmd = db.Command(BroadcastQuery, tenantId, userId, after, FeedScanCap, visibleFrom);
+        var rows = new List<SourcedItem<SyncItem?>>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var (position, msgId, sentAt) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(6));
+            var item = !reader.GetBoolean(7) ? null : new SyncItem("broadcast", null, msgId.ToString(), null, null, reader.GetString(2),
+                reader.IsDBNull(3) ? null : System.Text.Json.JsonDocument.Parse(reader.GetString(3)).RootElement.Clone(),
+                reader.GetString(4), sentAt, false, reader.GetFieldValue<string[]>(5));
+            rows.Add(new SourcedItem<SyncItem?>(position, sentAt, msgId, item));
+        }
+        return rows;
     }
 
     private static SourcedItem<SyncItem> Found(SourcedItem<SyncItem?> row) => new(row.Position, row.At, row.MsgId, row.Item!);

@@ -12,7 +12,8 @@ public sealed record Tenant(
     int WriteDiffusionThreshold,
     DateTimeOffset CreatedAt,
     SendLimits? Limits = null,
-    int? TimelineDays = null)
+    int? TimelineDays = null,
+    string? BroadcastRetention = null)
 {
     /// <summary>The seeds' 7-day timelines unless the tenant chose otherwise.</summary>
     public const int DefaultTimelineDays = 7;
@@ -21,6 +22,9 @@ public sealed record Tenant(
 
     /// <summary>How long a user's sync shows an entry, and how long a user may stay away before its timeline is cleared.</summary>
     public int TimelineRetentionDays => TimelineDays ?? DefaultTimelineDays;
+
+    /// <summary>How long broadcasts stay in sync, as a session retention ('days:N', 'last:N', 'forever').</summary>
+    public string BroadcastRetentionPolicy => BroadcastRetention ?? BroadcastRules.DefaultRetention;
 }
 
 /// <summary>How fast a tenant may send: per room (a hot live room) and in all.</summary>

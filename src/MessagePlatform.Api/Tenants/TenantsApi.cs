@@ -7,13 +7,15 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MessagePlatform.Api.Tenants;
 
-public sealed record CreateTenantRequest(string? TenantId, string? Name, Scenario? Scenario, SendLimits? Limits, int? TimelineRetentionDays);
+public sealed record CreateTenantRequest(string? TenantId, string? Name, Scenario? Scenario, SendLimits? Limits, int? TimelineRetentionDays,
+    string? BroadcastRetention);
 
 public sealed record CreatedTenant(string TenantId, string Name, Scenario Scenario, string AppKey, string AuditorKey);
 
 public sealed record TenantView(
     string TenantId, string Name, Scenario Scenario, SessionPolicy DefaultPolicy, int WriteDiffusionThreshold,
-    DateTimeOffset CreatedAt, SendLimits Limits, int TimelineRetentionDays);
+    DateTimeOffset CreatedAt, SendLimits Limits, int TimelineRetentionDays,
+    string BroadcastRetention);
 
 public static partial class TenantsApi
 {
@@ -43,12 +45,15 @@ public static partial class TenantsApi
             errors["scenario"] = ["must be 'live', 'enterprise' or 'social'"];
         foreach (var (field, messages) in request.Limits?.Validate() ?? []) errors[field] = messages;
         if (request.TimelineRetentionDays is < 1 or > 3650) errors["timelineRetentionDays"] = ["must be 1 to 3650"];
+        if (request.BroadcastRetention is { } kept && !SessionPolicy.IsRetention(kept))
+            errors["broadcastRetention"] = ["must be 'forever', 'days:N' or 'last:N' with N a positive integer"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var now = clock.GetUtcNow();
         var scenario = request.Scenario!.Value;
         var tenant = new Tenant(request.TenantId!, request.Name!.Trim(), scenario, ScenarioDefaults.PolicyFor(scenario),
-            ScenarioDefaults.WriteDiffusionThreshold, now, request.Limits, request.TimelineRetentionDays);
+            ScenarioDefaults.WriteDiffusionThreshold, now, request.Limits, request.TimelineRetentionDays,
+            request.BroadcastRetention);
         var appKey = Credentials.NewKey(Roles.App);
         var auditorKey = Credentials.NewKey(Roles.Auditor);
         session.Insert(tenant);
@@ -75,6 +80,7 @@ public static partial class TenantsApi
         return tenant is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No tenant '{tenantId}'.")
             : TypedResults.Ok(new TenantView(tenant.Id, tenant.Name, tenant.Scenario, tenant.DefaultPolicy,
-                tenant.WriteDiffusionThreshold, tenant.CreatedAt, tenant.SendLimits, tenant.TimelineRetentionDays));
+                tenant.WriteDiffusionThreshold, tenant.CreatedAt, tenant.SendLimits, tenant.TimelineRetentionDays,
+                tenant.BroadcastRetentionPolicy));
     }
 }

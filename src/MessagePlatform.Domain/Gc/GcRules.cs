@@ -46,4 +46,8 @@ public static class GcRules
 
     /// <summary>A live room's timeline and a user's timelines: entries older than this are hidden and swept.</summary>
     public static DateTimeOffset TimelineCutoff(DateTimeOffset now, int retentionDays) => now.AddDays(-retentionDays);
+
+    /// <summary>Broadcasts sent before this are hidden from sync: 'days:N' counts back from now; the others keep by count or forever.</summary>
+    public static DateTimeOffset BroadcastsCutoff(DateTimeOffset now, string retention) =>
+        Retention.Parse(retention) is { Kind: RetentionKind.Days, N: var days } ? now.AddDays(-days) : DateTimeOffset.UnixEpoch;
 }

@@ -14,6 +14,9 @@ public sealed partial record SessionPolicy(string Retention, string OnClose, int
     [GeneratedRegex(@"^(forever|days:[1-9][0-9]{0,5}|last:[1-9][0-9]{0,8})$")]
     private static partial Regex RetentionPattern();
 
+    /// <summary>Whether <paramref name="retention"/> is 'forever', 'days:N' or 'last:N'.</summary>
+    public static bool IsRetention(string retention) => RetentionPattern().IsMatch(retention);
+
     /// <summary>Fills what a request left out from the tenant's default and lists what is wrong.</summary>
     public static (SessionPolicy Policy, Dictionary<string, string[]> Errors) Merge(
         SessionPolicy defaults, string? retention, string? onClose, int? recallWindowSeconds, string? historyOnJoin = null)

@@ -126,4 +126,25 @@ public sealed class TimeAndErasureTests(GcFixture gc)
         Assert.DoesNotContain("secret", records.GetRawText());
         await tenant.App.GetAsync("/v1/audit/gc").ExpectAsync(HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task broadcasts_are_kept_by_the_tenants_broadcast_retention()
+    {
+        var response = await gc.Admin.PostAsJsonAsync("/v1/tenants",
+            new { tenantId = NewId("bc"), name = "Broadcasts", scenario = "social", broadcastRetention = "last:2" });
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var app = gc.Host.ClientWith(created.GetProperty("appKey").GetString()!);
+        var tenant = new TestTenant(created.GetProperty("tenantId").GetString()!, created.GetProperty("appKey").GetString()!,
+            created.GetProperty("auditorKey").GetString()!, app);
+        for (var i = 0; i < 5; i++)
+            await app.PostAsJsonAsync("/v1/broadcasts", new { clientMsgId = $"b{i}", type = "system", body = new { text = $"b{i}" } })
+                .ExpectAsync(HttpStatusCode.Created);
+
+        var records = await gc.CollectUntilAsync(tenant, r => r.Any(x => x.GetProperty("kind").GetString() == "broadcasts"));
+        Assert.Equal(3, records.Single(r => r.GetProperty("kind").GetString() == "broadcasts").GetProperty("count").GetInt64());
+        await gc.Host.ProjectionsCaughtUpAsync();
+        Assert.Equal(["b3", "b4"], (await app.SyncAllAsync("anyone")).Items.Select(i => i.GetProperty("body").GetProperty("text").GetString()));
+        Assert.Equal(3, await TestDatabase.CountAsync(gc.Postgres,
+            "select count(*) from mp.mt_events where tenant_id = $1 and stream_id = '$broadcasts'", tenant.TenantId));
+    }
 }

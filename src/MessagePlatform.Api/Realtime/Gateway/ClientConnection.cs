@@ -38,6 +38,9 @@ public sealed class ClientConnection(string tenantId, string userId, WebSocket s
 
     public void Send(object frame) => Enqueue(Frame(frame));
 
+    /// <summary>A frame sent at most once: no ack expected, nothing retried.</summary>
+    public void SendOnce(byte[] frame) => Enqueue(frame);
+
     /// <summary>A frame the client must ack by <paramref name="msgId"/>; duplicates of a pending one are ignored.</summary>
     public void SendReliably(string msgId, byte[] frame, DateTimeOffset now)
     {
