@@ -11,7 +11,7 @@ namespace MessagePlatform.Api.Realtime.Gateway;
 /// told to sync instead. Message frames stay pending until acked and are sent again on a timer;
 /// after <see cref="MaxTries"/> tries the client is told to sync.
 /// </summary>
-public sealed class ClientConnection(string tenantId, string userId, WebSocket socket)
+public sealed class ClientConnection(string tenantId, string userId, WebSocket socket, string? id = null)
 {
     public const int QueueCapacity = 256;
     public const int MaxTries = 3;
@@ -27,7 +27,7 @@ public sealed class ClientConnection(string tenantId, string userId, WebSocket s
     private readonly ConcurrentDictionary<string, Pending> _unacked = new(concurrencyLevel: 1, capacity: 4);
     private int _syncOwed;
 
-    public string Id { get; } = Guid.NewGuid().ToString("N");
+    public string Id { get; } = id ?? Guid.NewGuid().ToString("N");
     public string TenantId { get; } = tenantId;
     public string UserId { get; } = userId;
     public ConcurrentDictionary<string, bool> Rooms { get; } = new(concurrencyLevel: 1, capacity: 1);

@@ -33,10 +33,23 @@ public static class ConnectApi
             return;
         }
         var caller = http.User.Caller();
-        using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        var connection = new ClientConnection(caller.TenantId, caller.UserId!, socket);
+        // Registered before the handshake completes, so a message sent as soon as the client sees
+        // itself connected already finds this node in the registry.
+        var connectionId = Guid.NewGuid().ToString("N");
+        await registry.ConnectedAsync(connectionId, caller.TenantId, caller.UserId!, "websocket", http.RequestAborted);
+        WebSocket accepted;
+        try
+        {
+            accepted = await http.WebSockets.AcceptWebSocketAsync();
+        }
+        catch
+        {
+            await registry.DisconnectedAsync(connectionId);
+            throw;
+        }
+        using var socket = accepted;
+        var connection = new ClientConnection(caller.TenantId, caller.UserId!, socket, connectionId);
         connections.Add(connection);
-        await registry.ConnectedAsync(connection.Id, caller.TenantId, caller.UserId!, "websocket", http.RequestAborted);
         log.LogInformation("User {UserId} of {TenantId} connected", caller.UserId, caller.TenantId);
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         var writer = connection.WriteLoopAsync(closing.Token);

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# usage: group-perf.sh <worktree> <label>   realtime bench; system-wide perf over the "group of 200 @500/s" cell; stops the bench after it
+set -u
+tree=$1; label=$2; out=/tmp/prof/$label; mkdir -p $out
+cd $tree
+export MP_PGPORT=55532 MP_RABBIT_PORT=56830 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
+dotnet run -c Release --no-build --project tests/MessagePlatform.Bench -- --realtime --seconds 20 > $out/bench.log 2>&1 &
+runner=$!
+sleep 5
+for i in $(seq 600); do pid=$(pgrep -P $runner -f MessagePlatform.Bench | head -1); [ -n "$pid" ] && break; sleep 1; done
+echo "bench pid $pid" >> $out/driver.log
+until grep -q "group of 200 @500/s running" $out/bench.log; do sleep 1; kill -0 $runner 2>/dev/null || exit 1; done
+sleep 4
+perf record -F 499 -a -g -o $out/perf.data -- sleep 8 >> $out/driver.log 2>&1
+until grep -q "group of 200 @500/s:" $out/bench.log; do sleep 1; kill -0 $runner 2>/dev/null || break; done
+sleep 1
+kill -TERM $pid
+wait $runner
+echo done >> $out/driver.log
