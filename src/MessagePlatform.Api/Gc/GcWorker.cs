@@ -21,8 +21,6 @@ public sealed class GcWorker(
     Erasures erasures,
     IConfiguration config, ILogger<GcWorker> log) : BackgroundService
 {
-    /// <summary>The advisory lock key of GC passes: any constant no other part of the platform uses.</summary>
-    private const long PassLock = 0x4D50_4743; // "MPGC"
     private const int CandidatePage = 500;
     private readonly SemaphoreSlim _wake = new(0);
 
@@ -55,25 +53,18 @@ public sealed class GcWorker(
     /// <summary>Runs one pass if no other node is running one; null when another is.</summary>
     public async Task<GcPassReport?> RunPassAsync(CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        if (!await connection.Command("select pg_try_advisory_lock($1)", PassLock).ScalarAsync<bool>(ct)) return null;
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            var erased = await erasures.CompletePendingAsync(ct);
-            var safe = await SafeSequenceAsync(ct);
-            var (visited, removed) = await CollectSessionsAsync(connection, safe, ct);
-            removed += await broadcasts.CollectAsync(safe, ct);
-            var swept = await timelines.SweepAsync(ct);
-            var report = new GcPassReport(erased, visited, removed, swept, clock.ElapsedMilliseconds);
-            log.LogInformation("GC pass: {Erasures} erasures, {Sessions} sessions visited, {Messages} messages and {Entries} timeline entries removed in {ElapsedMs} ms",
-                report.Erasures, report.SessionsVisited, report.MessagesRemoved, report.TimelineEntriesRemoved, report.ElapsedMs);
-            return report;
-        }
-        finally
-        {
-            await connection.Command("select pg_advisory_unlock($1)", PassLock).ScalarAsync<bool>(CancellationToken.None);
-        }
+        await using var pass = await ClusterLock.TryTakeAsync(db, ClusterLock.Gc, ct);
+        if (pass is null) return null;
+        var clock = Stopwatch.StartNew();
+        var erased = await erasures.CompletePendingAsync(ct);
+        var safe = await SafeSequenceAsync(ct);
+        var (visited, removed) = await CollectSessionsAsync(pass.Connection, safe, ct);
+        removed += await broadcasts.CollectAsync(safe, ct);
+        var swept = await timelines.SweepAsync(ct);
+        var report = new GcPassReport(erased, visited, removed, swept, clock.ElapsedMilliseconds);
+        log.LogInformation("GC pass: {Erasures} erasures, {Sessions} sessions visited, {Messages} messages and {Entries} timeline entries removed in {ElapsedMs} ms",
+            report.Erasures, report.SessionsVisited, report.MessagesRemoved, report.TimelineEntriesRemoved, report.ElapsedMs);
+        return report;
     }
 
     /// <summary>Visits every session whose policy may remove something, page by page, in steps per session.</summary>

@@ -17,7 +17,6 @@ public sealed class PresenceTracker(
     : BackgroundService
 {
     public const string Stream = "$presence";
-    private const long TrackerLock = 0x4D50_5052; // "MPPR"
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -38,34 +37,31 @@ public sealed class PresenceTracker(
 
     private async Task TrackAsync(CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        if (!await connection.Command("select pg_try_advisory_lock($1)", TrackerLock).ScalarAsync<bool>(ct)) return;
-        try
+        await using var tracking = await ClusterLock.TryTakeAsync(db, ClusterLock.Presence, ct);
+        if (tracking is null) return;
+        var tracked = await directory.TrackedAsync(tracking.Connection, ct);
+        var connected = await PresenceDirectory.ConnectedAsync(tracking.Connection, ct);
+        var now = clock.GetUtcNow();
+        foreach (var tenantId in tracked.Keys.Union(connected.Keys))
         {
-            var tracked = await directory.TrackedAsync(connection, ct);
-            var connected = await PresenceDirectory.ConnectedAsync(connection, ct);
-            var now = clock.GetUtcNow();
-            foreach (var tenantId in tracked.Keys.Union(connected.Keys))
+            var (changed, events) = PresenceRules.Track(
+                tracked.GetValueOrDefault(tenantId) ?? [], connected.GetValueOrDefault(tenantId) ?? [], now, PresenceRules.Debounce);
+            if (changed.Count == 0) continue;
+            if (events.Count == 0)
             {
-                var (changed, events) = PresenceRules.Track(
-                    tracked.GetValueOrDefault(tenantId) ?? [], connected.GetValueOrDefault(tenantId) ?? [], now, PresenceRules.Debounce);
-                if (changed.Count == 0) continue;
-                if (events.Count == 0)
-                {
-                    await using var session = streams.Writer(tenantId);
-                    PresenceDirectory.QueueChanges(session, tenantId, changed);
-                    await session.SaveChangesAsync(ct);
-                    continue;
-                }
-                var version = await streams.VersionAsync(tenantId, Stream, ct);
-                await streams.AppendAsync(tenantId, Stream, version, events, ops => PresenceDirectory.QueueChanges(ops, tenantId, changed), ct);
-                foreach (var e in events)
-                    log.LogInformation("{Change} in {TenantId}", e, tenantId);
+                await using var session = streams.Writer(tenantId);
+                PresenceDirectory.QueueChanges(session, tenantId, changed);
+                await session.SaveChangesAsync(ct);
+                continue;
             }
-        }
-        finally
-        {
-            await connection.Command("select pg_advisory_unlock($1)", TrackerLock).ScalarAsync<bool>(CancellationToken.None);
+            var version = await streams.VersionAsync(tenantId, Stream, ct);
+            await streams.AppendAsync(tenantId, Stream, version, events, ops => PresenceDirectory.QueueChanges(ops, tenantId, changed), ct);
+            foreach (var e in events)
+            {
+                if (e is UserWentOnline on) log.LogInformation("User {UserId} of {TenantId} online", on.UserId, tenantId);
+                else if (e is UserWentOffline off)
+                    log.LogInformation("User {UserId} of {TenantId} offline, last seen {LastSeenAt}", off.UserId, tenantId, off.LastSeenAt);
+            }
         }
     }
 }

@@ -21,6 +21,9 @@ public sealed class GcFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 
+    /// <summary>A fresh id, so tests sharing the fixture's database never meet.</summary>
+    public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
+
     public Task<TestTenant> NewTenantAsync(string scenario) => PlatformFixture.NewTenantAsync(Host, Admin, scenario);
 
     public HttpClient Auditor(TestTenant tenant) => Host.ClientWith(tenant.AuditorKey);

@@ -8,8 +8,6 @@ namespace MessagePlatform.IntegrationTests.Gc;
 [Collection(GcCollection.Name)]
 public sealed class RetentionTests(GcFixture gc)
 {
-    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
-
     private static async Task SendManyAsync(HttpClient app, string sessionId, int count, string from = "host", int first = 0)
     {
         for (var i = first; i < first + count; i++)
@@ -26,7 +24,7 @@ public sealed class RetentionTests(GcFixture gc)
     public async Task a_live_room_keeps_its_last_n_messages_while_live_and_nothing_after_it_closes()
     {
         var tenant = await gc.NewTenantAsync("live");
-        var room = NewId("room");
+        var room = GcFixture.NewId("room");
         await tenant.App.OpenAsync(new { sessionId = room, type = "room", members = Array.Empty<string>(), policy = new { retention = "last:5" } });
         await SendManyAsync(tenant.App, room, 12);
         var before = Seqs(await tenant.App.HistoryAsync(room, "?limit=100"));
@@ -61,7 +59,7 @@ public sealed class RetentionTests(GcFixture gc)
     {
         var tenant = await gc.NewTenantAsync("live");
         var auditor = gc.Auditor(tenant);
-        var room = NewId("held");
+        var room = GcFixture.NewId("held");
         await tenant.App.OpenAsync(new { sessionId = room, type = "room", members = Array.Empty<string>(), policy = new { retention = "last:2" } });
         await auditor.PostAsJsonAsync($"/v1/audit/sessions/{room}/legal-hold", new { reason = "case 42" }).ExpectAsync(HttpStatusCode.OK);
         await auditor.PostAsJsonAsync($"/v1/audit/sessions/{room}/legal-hold", new { }).ExpectAsync(HttpStatusCode.OK);
@@ -86,7 +84,7 @@ public sealed class RetentionTests(GcFixture gc)
     public async Task an_enterprise_session_keeps_all()
     {
         var tenant = await gc.NewTenantAsync("enterprise");
-        var group = NewId("team");
+        var group = GcFixture.NewId("team");
         await tenant.App.OpenAsync(new { sessionId = group, type = "group", members = new[] { "host", "ann" } });
         await SendManyAsync(tenant.App, group, 5);
         await tenant.App.PostAsync($"/v1/sessions/{group}/close", null).ExpectAsync(HttpStatusCode.OK);
@@ -103,7 +101,7 @@ public sealed class RetentionTests(GcFixture gc)
     {
         var live = await gc.NewTenantAsync("live");
         var other = await gc.NewTenantAsync("enterprise");
-        var room = NewId("same");
+        var room = GcFixture.NewId("same");
         foreach (var t in new[] { live, other })
         {
             await t.App.OpenAsync(new { sessionId = room, type = "room", members = Array.Empty<string>() });
@@ -124,7 +122,7 @@ public sealed class RetentionTests(GcFixture gc)
     public async Task a_compacted_session_rebuilds_to_what_it_showed()
     {
         var tenant = await gc.NewTenantAsync("social");
-        var group = NewId("trim");
+        var group = GcFixture.NewId("trim");
         await tenant.App.OpenAsync(new { sessionId = group, type = "group", members = new[] { "amy", "ben" }, policy = new { retention = "last:3" } });
         await SendManyAsync(tenant.App, group, 7, from: "amy");
         await gc.CollectUntilAsync(tenant, r => HasRecord(r, group, "retention"));

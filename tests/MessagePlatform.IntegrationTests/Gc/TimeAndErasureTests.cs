@@ -8,8 +8,6 @@ namespace MessagePlatform.IntegrationTests.Gc;
 [Collection(GcCollection.Name)]
 public sealed class TimeAndErasureTests(GcFixture gc)
 {
-    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
-
     private static List<string> Texts(JsonElement history) =>
         [.. history.GetProperty("messages").EnumerateArray().Select(m =>
             m.GetProperty("body").ValueKind == JsonValueKind.Null ? "(erased)" : m.GetProperty("body").GetProperty("text").GetString()!)];
@@ -18,7 +16,7 @@ public sealed class TimeAndErasureTests(GcFixture gc)
     public async Task a_social_session_drops_what_is_older_than_n_days_and_sync_moves_past_it()
     {
         var tenant = await gc.NewTenantAsync("social");
-        var group = NewId("friends");
+        var group = GcFixture.NewId("friends");
         await tenant.App.OpenAsync(new { sessionId = group, type = "group", members = new[] { "amy", "ben" }, policy = new { retention = "days:2" } });
         for (var i = 0; i < 3; i++)
             await tenant.App.SendAsync(group, "amy", $"old{i}", new { text = $"old {i}" }).ExpectAsync(HttpStatusCode.Created);
@@ -47,7 +45,7 @@ public sealed class TimeAndErasureTests(GcFixture gc)
     public async Task timeline_entries_past_retention_are_hidden_at_once_and_swept_later()
     {
         var response = await gc.Admin.PostAsJsonAsync("/v1/tenants",
-            new { tenantId = NewId("tl"), name = "Timelines", scenario = "enterprise", timelineRetentionDays = 1 });
+            new { tenantId = GcFixture.NewId("tl"), name = "Timelines", scenario = "enterprise", timelineRetentionDays = 1 });
         var created = await response.Content.ReadFromJsonAsync<JsonElement>();
         var tenantId = created.GetProperty("tenantId").GetString()!;
         var tenant = new TestTenant(tenantId, created.GetProperty("appKey").GetString()!, created.GetProperty("auditorKey").GetString()!,
@@ -81,7 +79,7 @@ public sealed class TimeAndErasureTests(GcFixture gc)
     public async Task erasure_masks_a_users_bodies_everywhere_but_in_held_sessions_and_says_so()
     {
         var tenant = await gc.NewTenantAsync("enterprise");
-        var (open, held) = (NewId("open"), NewId("held"));
+        var (open, held) = (GcFixture.NewId("open"), GcFixture.NewId("held"));
         foreach (var id in new[] { open, held })
         {
             await tenant.App.OpenAsync(new { sessionId = id, type = "group", members = new[] { "eve", "fay" } });
@@ -131,7 +129,7 @@ public sealed class TimeAndErasureTests(GcFixture gc)
     public async Task broadcasts_are_kept_by_the_tenants_broadcast_retention()
     {
         var response = await gc.Admin.PostAsJsonAsync("/v1/tenants",
-            new { tenantId = NewId("bc"), name = "Broadcasts", scenario = "social", broadcastRetention = "last:2" });
+            new { tenantId = GcFixture.NewId("bc"), name = "Broadcasts", scenario = "social", broadcastRetention = "last:2" });
         var created = await response.Content.ReadFromJsonAsync<JsonElement>();
         var app = gc.Host.ClientWith(created.GetProperty("appKey").GetString()!);
         var tenant = new TestTenant(created.GetProperty("tenantId").GetString()!, created.GetProperty("appKey").GetString()!,
