@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MessagePlatform.IntegrationTests.Infrastructure;
-using Npgsql;
 
 namespace MessagePlatform.IntegrationTests.Concurrency;
 
@@ -83,10 +82,7 @@ public sealed class SyncUnderLoadTests
             Assert.Equal(session.Select(k => k.Item2).Order(), session.Select(k => k.Item2));
 
         // Nobody's chain got an entry twice: the two daemons never both projected.
-        await using var db = new NpgsqlConnection(postgres);
-        await db.OpenAsync();
-        await using var twice = new NpgsqlCommand(
-            "select count(*) from (select 1 from mp.mp_user_chain group by tenant_id, user_id, session_id, seq having count(*) > 1) d", db);
-        Assert.Equal(0L, (long)(await twice.ExecuteScalarAsync())!);
+        Assert.Equal(0L, await TestDatabase.CountAsync(postgres,
+            "select count(*) from (select 1 from mp.mp_user_chain group by tenant_id, user_id, session_id, seq having count(*) > 1) d"));
     }
 }

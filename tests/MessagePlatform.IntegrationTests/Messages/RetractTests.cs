@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using MessagePlatform.IntegrationTests.Infrastructure;
-using Npgsql;
 
 namespace MessagePlatform.IntegrationTests.Messages;
 
@@ -67,15 +66,6 @@ public sealed class RetractTests(PlatformFixture platform)
         Assert.Equal(1, await CountEvents(tenant.TenantId, "race", "message_retracted"));
     }
 
-    private async Task<long> CountEvents(string tenantId, string sessionId, string type)
-    {
-        await using var db = new NpgsqlConnection(platform.Postgres);
-        await db.OpenAsync();
-        await using var cmd = new NpgsqlCommand(
-            "select count(*) from mp.mt_events where tenant_id = @t and stream_id = @s and type = @type", db);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("s", sessionId);
-        cmd.Parameters.AddWithValue("type", type);
-        return (long)(await cmd.ExecuteScalarAsync())!;
-    }
+    private Task<long> CountEvents(string tenantId, string sessionId, string type) => TestDatabase.CountAsync(platform.Postgres,
+        "select count(*) from mp.mt_events where tenant_id = $1 and stream_id = $2 and type = $3", tenantId, sessionId, type);
 }

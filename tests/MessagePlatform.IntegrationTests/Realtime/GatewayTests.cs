@@ -139,15 +139,8 @@ public sealed class GatewayTests(PlatformFixture platform)
     public async Task the_connection_registry_knows_which_node_holds_a_user_while_it_is_connected()
     {
         var tenant = await platform.NewTenantAsync();
-        async Task<long> Rows()
-        {
-            await using var db = new Npgsql.NpgsqlConnection(platform.Postgres);
-            await db.OpenAsync();
-            await using var cmd = new Npgsql.NpgsqlCommand(
-                "select count(*) from mp.mp_connections c join mp.mp_nodes n using (node_id) where c.tenant_id = @t and c.user_id = 'zed'", db);
-            cmd.Parameters.AddWithValue("t", tenant.TenantId);
-            return (long)(await cmd.ExecuteScalarAsync())!;
-        }
+        Task<long> Rows() => TestDatabase.CountAsync(platform.Postgres,
+            "select count(*) from mp.mp_connections c join mp.mp_nodes n using (node_id) where c.tenant_id = $1 and c.user_id = 'zed'", tenant.TenantId);
         var token = await TokenAsync(tenant, "zed");
         await using (var phone = await SocketClient.ConnectAsync(platform.Host, token))
         await using (var laptop = await SocketClient.ConnectAsync(platform.Host, token))

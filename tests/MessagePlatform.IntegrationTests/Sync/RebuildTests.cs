@@ -28,8 +28,8 @@ public sealed class RebuildTests(PlatformFixture platform)
         var liveSync = (await tenant.App.SyncAllAsync("a")).Items.Select(i => i.ToString()).ToList();
 
         // Lose part of the read models, as a bug or a bad migration would: the rebuild must restore them.
-        await Execute("delete from mp.mp_user_chain where tenant_id = @t and user_id = 'a'", tenant.TenantId);
-        await Execute("delete from mp.mp_session_chain where tenant_id = @t and session_id = 'g'", tenant.TenantId);
+        await Execute("delete from mp.mp_user_chain where tenant_id = $1 and user_id = 'a'", tenant.TenantId);
+        await Execute("delete from mp.mp_session_chain where tenant_id = $1 and session_id = 'g'", tenant.TenantId);
         Assert.NotEqual(live, await Snapshot(tenant.TenantId));
 
         var report = await platform.Admin.PostAsync("/v1/admin/projections/rebuild", null).ExpectAsync(HttpStatusCode.OK);
@@ -62,14 +62,7 @@ public sealed class RebuildTests(PlatformFixture platform)
         Assert.True(projections.GetProperty("data").GetProperty("lagEvents").GetInt64() >= 0);
     }
 
-    private async Task Execute(string sql, string tenantId)
-    {
-        await using var db = new NpgsqlConnection(platform.Postgres);
-        await db.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, db);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task Execute(string sql, string tenantId) => TestDatabase.CountAsync(platform.Postgres, sql, tenantId);
 
     private async Task<string> Snapshot(string tenantId)
     {
