@@ -38,6 +38,10 @@ public static class EventStoreConfig
             options.Events.UseAdvisoryLockTransaction = true;
             // Wake the daemon on append instead of on its next poll: sync latency.
             options.Events.UseListenNotifyForEventAppends = true;
+            // Audit: each event records who caused it (a header) and the request's correlation and causation.
+            options.Events.MetadataConfig.CorrelationIdEnabled = true;
+            options.Events.MetadataConfig.CausationIdEnabled = true;
+            options.Events.MetadataConfig.HeadersEnabled = true;
             options.AddTenants();
             KeyRingInPostgres.AddTo(options);
             WebhookTables.AddTo(options);

@@ -107,6 +107,8 @@ public static class HostConfig
         app.UseStatusCodePages();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseAuthentication();
+        // After authentication: commands know their caller, for the events' metadata.
+        app.UseCommandOrigin();
         app.UseAuthorization();
         return app;
     }
