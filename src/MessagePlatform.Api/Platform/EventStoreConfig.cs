@@ -4,6 +4,7 @@ using JasperFx.Events.Daemon;
 using JasperFx.MultiTenancy;
 using Marten;
 using MessagePlatform.Api.Access;
+using MessagePlatform.Api.Audit;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.Broadcasts;
 using MessagePlatform.Api.EventStore;
@@ -55,6 +56,7 @@ public static class EventStoreConfig
             UserTags.AddTo(options);
             Presence.PresenceDirectory.AddTo(options);
             options.AddMessagePlatformProjections();
+            AuditConfig.AddTo(options);
         })
         .ApplyAllDatabaseChangesOnStartup()
         .UseLightweightSessions()
