@@ -43,7 +43,8 @@ public static class AuditApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/export", Export).WithSummary(
             "Every event of the tenant in global order as NDJSON (one event per line, as in /events plus streamKey); from inclusive, to exclusive.")
-            .Produces(StatusCodes.Status200OK, contentType: TenantExport.ContentType);
+            // The schema is that of one line.
+            .Produces<AuditEvent>(StatusCodes.Status200OK, contentType: TenantExport.ContentType);
         group.MapGet("/access-log", ReadAccessLog).WithSummary(
             "Who called the audit endpoints, newest first; page with before (the last entry's version).");
         return group;

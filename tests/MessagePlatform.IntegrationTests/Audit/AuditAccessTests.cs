@@ -119,4 +119,25 @@ public sealed class AuditAccessTests(PlatformFixture platform)
         Assert.Equal(1, reader.GetInt64(0));
         Assert.Equal(0, reader.GetInt64(1));
     }
+
+    [Fact]
+    public async Task the_openapi_document_describes_every_audit_endpoint()
+    {
+        using var anonymous = platform.Host.CreateClient();
+        var paths = (await anonymous.GetAsync("/openapi/v1.json").ExpectAsync(HttpStatusCode.OK)).GetProperty("paths");
+        foreach (var path in new[]
+                 {
+                     "/v1/audit/sessions/{sessionId}/events", "/v1/audit/sessions/{sessionId}/state", "/v1/audit/export", "/v1/audit/access-log",
+                 })
+        {
+            var operation = paths.GetProperty(path).GetProperty("get");
+            Assert.False(string.IsNullOrEmpty(operation.GetProperty("summary").GetString()), path);
+            var statuses = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
+            Assert.Contains("200", statuses);
+            Assert.Contains("400", statuses);
+            Assert.Contains("403", statuses);
+        }
+        Assert.True(paths.GetProperty("/v1/audit/export").GetProperty("get").GetProperty("responses").GetProperty("200")
+            .GetProperty("content").TryGetProperty("application/x-ndjson", out _));
+    }
 }
