@@ -15,11 +15,11 @@ public sealed record MessageAsOf(
 /// <summary>A session as of a time. <c>compactedThrough</c>: GC removed the history up to that version; the state starts from its snapshot.</summary>
 public sealed record SessionStateView(
     string SessionId, DateTimeOffset AsOf, long Version, long? CompactedThrough, SessionType Type, IReadOnlyCollection<string> Members,
-    SessionPolicy Policy, Diffusion Diffusion, bool Closed, DateTimeOffset OpenedAt, IReadOnlyList<MessageAsOf> Messages)
+    SessionPolicy Policy, Diffusion Diffusion, bool Closed, bool LegalHold, DateTimeOffset OpenedAt, IReadOnlyList<MessageAsOf> Messages)
 {
     public static SessionStateView Of(string sessionId, DateTimeOffset asOf, SessionAsOf s) => new(
         sessionId, asOf, s.Version, s.CompactedThrough, s.Session.Type, s.Session.Members, s.Session.Policy, s.Session.Diffusion,
-        s.Session.Closed, s.Session.OpenedAt,
+        s.Session.Closed, s.Session.LegalHold, s.Session.OpenedAt,
         [.. s.Messages.Select(m => new MessageAsOf(m.Seq, m.MsgId.ToString(), m.From, m.Type, m.Body, m.Priority, m.SentAt, m.Retracted, m.Retraction))]);
 }
 

@@ -121,6 +121,23 @@ public sealed class AuditAccessTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task gc_and_legal_hold_calls_are_in_the_access_log_and_a_hold_shows_in_the_replayed_state()
+    {
+        var tenant = await platform.NewTenantAsync();
+        var auditor = platform.Host.ClientWith(tenant.AuditorKey);
+        await tenant.App.OpenAsync(new { sessionId = "held", type = "group", members = new[] { "ann" } });
+        await auditor.PostAsJsonAsync("/v1/audit/sessions/held/legal-hold", new { reason = "case 9" }).ExpectAsync(HttpStatusCode.OK);
+        await auditor.GetAsync("/v1/audit/gc").ExpectAsync(HttpStatusCode.OK);
+
+        var entries = (await auditor.GetAsync("/v1/audit/access-log").ExpectAsync(HttpStatusCode.OK)).GetProperty("entries");
+        Assert.Equal(["GET /v1/audit/gc", "POST /v1/audit/sessions/held/legal-hold"],
+            entries.EnumerateArray().Select(e => $"{e.GetProperty("method").GetString()} {e.GetProperty("path").GetString()}"));
+        var state = await auditor.GetAsync($"/v1/audit/sessions/held/state?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"))}")
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.True(state.GetProperty("legalHold").GetBoolean());
+    }
+
+    [Fact]
     public async Task the_openapi_document_describes_every_audit_endpoint()
     {
         using var anonymous = platform.Host.CreateClient();

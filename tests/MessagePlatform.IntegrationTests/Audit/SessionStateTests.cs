@@ -82,6 +82,7 @@ public sealed class SessionStateTests(PlatformFixture platform)
 
         var state = await StateAsync(auditor, "ring", DateTimeOffset.UtcNow.AddMinutes(1));
         Assert.Equal(3, state.GetProperty("compactedThrough").GetInt64());
+        Assert.False(state.GetProperty("legalHold").GetBoolean());
         Assert.Equal(["ann", "bob"], state.GetProperty("members").EnumerateArray().Select(m => m.GetString()));
         var message = Assert.Single(state.GetProperty("messages").EnumerateArray());
         Assert.Equal("bob", message.GetProperty("from").GetString());
