@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using JasperFx.Events;
 using Marten;
 using Marten.Exceptions;
+using MessagePlatform.Api.Access;
 using MessagePlatform.Domain;
 using Npgsql;
 
@@ -137,7 +138,7 @@ internal sealed class CommitLane(
                 foreach (var e in decision.Events)
                 {
                     state = e is SessionOpened opened ? Session.Open(opened) : state?.Evolve(e);
-                    events.Add(e);
+                    events.Add(Stamped(session, e, item.Origin));
                     appended.Add(new AppendedEvent(++version, e));
                     if (e is MessageSent sent && item.Command is SendCommand sc)
                     {
@@ -181,6 +182,19 @@ internal sealed class CommitLane(
     }
 
     private static readonly Dictionary<(string, string, string), SendReceipt> NoReceipts = [];
+
+    /// <summary>
+    /// Each event carries its own command's caller: one commit holds many callers' commands, so
+    /// Marten's session-wide correlation and headers would stamp them all with one.
+    /// </summary>
+    private static IEvent Stamped(IDocumentSession session, object data, CommandOrigin origin)
+    {
+        var e = session.Events.BuildEvent(data);
+        e.CorrelationId = origin.CorrelationId;
+        e.CausationId = origin.CausationId;
+        e.SetHeader(CommandOrigin.CausedByHeader, origin.CausedBy);
+        return e;
+    }
 
     private static bool IsConflict(Exception e)
     {

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Marten;
+using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.Domain;
 
@@ -45,4 +46,7 @@ public sealed class PendingCommand(StreamCommand command)
 {
     public StreamCommand Command { get; } = command;
     public TaskCompletionSource<StreamOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Taken from the caller's flow when it enqueues: the lane runs on its own and cannot see it later.</summary>
+    public CommandOrigin Origin { get; } = CommandOrigin.Current;
 }

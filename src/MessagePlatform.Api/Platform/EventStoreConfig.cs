@@ -4,6 +4,7 @@ using JasperFx.Events.Daemon;
 using JasperFx.MultiTenancy;
 using Marten;
 using MessagePlatform.Api.Access;
+using MessagePlatform.Api.Audit;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.Broadcasts;
 using MessagePlatform.Api.EventStore;
@@ -38,6 +39,10 @@ public static class EventStoreConfig
             options.Events.UseAdvisoryLockTransaction = true;
             // Wake the daemon on append instead of on its next poll: sync latency.
             options.Events.UseListenNotifyForEventAppends = true;
+            // Audit: each event records who caused it (a header) and the request's correlation and causation.
+            options.Events.MetadataConfig.CorrelationIdEnabled = true;
+            options.Events.MetadataConfig.CausationIdEnabled = true;
+            options.Events.MetadataConfig.HeadersEnabled = true;
             options.AddTenants();
             KeyRingInPostgres.AddTo(options);
             WebhookTables.AddTo(options);
@@ -51,6 +56,7 @@ public static class EventStoreConfig
             UserTags.AddTo(options);
             Presence.PresenceDirectory.AddTo(options);
             options.AddMessagePlatformProjections();
+            AuditConfig.AddTo(options);
         })
         .ApplyAllDatabaseChangesOnStartup()
         .UseLightweightSessions()

@@ -1,5 +1,6 @@
 using MassTransit;
 using MessagePlatform.Api.Access;
+using MessagePlatform.Api.Audit;
 using MessagePlatform.Api.EventStore;
 using MessagePlatform.Api.Messages;
 using MessagePlatform.Api.Sessions;
@@ -63,6 +64,7 @@ public static class HostConfig
         builder.Services.AddSingleton<TenantDirectory>();
 
         builder.AddAccess();
+        builder.AddAudit();
         builder.AddProblems();
         builder.Services.AddOpenApi();
         builder.AddRealtime();
@@ -107,6 +109,9 @@ public static class HostConfig
         app.UseStatusCodePages();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseAuthentication();
+        // Between the two: the caller is known, and refusals by authorization are in the access log.
+        app.UseCommandOrigin();
+        app.UseAuditAccessLog();
         app.UseAuthorization();
         return app;
     }
@@ -130,6 +135,7 @@ public static class HostConfig
         app.MapTagsApi();
         app.MapBroadcastsApi();
         app.MapPresenceApi();
+        app.MapAuditApi();
         return app;
     }
 }

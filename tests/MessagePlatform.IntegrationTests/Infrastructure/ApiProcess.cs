@@ -14,9 +14,11 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public int ProcessId => _process.Id;
+
     private ApiProcess(Process process, Uri address) => (_process, Address) = (process, address);
 
-    public static async Task<ApiProcess> StartAsync(string postgres, int nodeId)
+    public static async Task<ApiProcess> StartAsync(string postgres, int nodeId, IReadOnlyDictionary<string, string>? environment = null)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "MessagePlatform.Api.dll"))
@@ -31,6 +33,7 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["MP_ADMIN_KEY"] = PlatformHost.AdminKey;
         start.Environment["MP_NODE_ID"] = nodeId.ToString();
         start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
