@@ -18,7 +18,7 @@ public sealed class KeyAuthentication(
     ILoggerFactory logger,
     UrlEncoder encoder,
     PlatformOptions platform,
-    IQuerySession store,
+    IDocumentStore store,
     UserTokens userTokens,
     IMemoryCache cache,
     IProblemDetailsService problems)
@@ -46,10 +46,13 @@ public sealed class KeyAuthentication(
                 : AuthenticateResult.Fail("Invalid or expired user token.");
 
         var fingerprint = Credentials.Fingerprint(presented);
-        var key = await cache.GetOrCreateAsync($"key:{fingerprint}", entry =>
+        var key = await cache.GetOrCreateAsync($"key:{fingerprint}", async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
-            return store.LoadAsync<ApiKey>(fingerprint, Context.RequestAborted);
+            // A session of its own, closed at once: a request-scoped one would live as long as a
+            // WebSocket does (the profile found one per idle connection).
+            await using var session = store.QuerySession();
+            return await session.LoadAsync<ApiKey>(fingerprint, Context.RequestAborted);
         });
         return key is null ? AuthenticateResult.Fail("Unknown credential.") : Success(key.Role, key.TenantId);
     }
