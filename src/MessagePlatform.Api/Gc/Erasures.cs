@@ -90,6 +90,8 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
         var masked = await session.Connection!.Command(
             $"update {Chain} set body = null where tenant_id = $1 and sender = $2 and session_id = any($3) and body is not null",
             tenantId, userId, targets).ExecuteNonQueryAsync(ct);
+        // Webhook deliveries still pending or parked carry bodies too: an operator replaying one must not resend it.
+        session.QueueSqlCommand(MaskDeliveries, tenantId, userId, targets);
         GcLog.Queue(session, tenantId, new GcRecord(Guid.NewGuid().ToString("N"), GcLog.Kinds.Erasure, null, null, null, null,
             masked, by, userId, clock.GetUtcNow()));
         session.QueueSqlCommand($"update {Qualified} set masked = ?, completed_at = ? where tenant_id = ? and id = ?",
@@ -98,6 +100,17 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
         log.LogInformation("Erasure {ErasureId} masked {Masked} messages of {UserId} in {TenantId} across {Sessions} sessions",
             erasureId, masked, userId, tenantId, targets.Length);
     }
+
+    private static readonly string MaskDeliveries = $$"""
+        update {{Projections.ReadModels.Qualified(Webhooks.WebhookTables.Deliveries)}} d
+        set payload = jsonb_set(d.payload, '{events}', (
+          select jsonb_agg(case when e ->> 'type' = 'message.sent' and e ->> 'from' = p.user_id then jsonb_set(e, '{body}', 'null') else e end
+                           order by n)
+          from jsonb_array_elements(d.payload -> 'events') with ordinality as x(e, n)))
+        from (select ?::text as tenant_id, ?::text as user_id, ?::text[] as sessions) p
+        where d.tenant_id = p.tenant_id and d.session_id = any(p.sessions) and d.status <> 'delivered'
+          and exists (select 1 from jsonb_array_elements(d.payload -> 'events') e where e ->> 'type' = 'message.sent' and e ->> 'from' = p.user_id)
+        """;
 
     /// <summary>The sessions holding the user's messages, and which of them are on legal hold.</summary>
     private async Task<(List<string> Sessions, List<string> Held)> SessionsOfAsync(string tenantId, string userId, CancellationToken ct)

@@ -79,6 +79,10 @@ public sealed class TimeAndErasureTests(GcFixture gc)
     public async Task erasure_masks_a_users_bodies_everywhere_but_in_held_sessions_and_says_so()
     {
         var tenant = await gc.NewTenantAsync("enterprise");
+        // A receiver that never answers 2xx: the deliveries stay pending, then parked, bodies and all.
+        await using var receiver = await HookReceiver.StartAsync("erasure-webhook-secret");
+        await tenant.App.PutAsJsonAsync("/v1/webhooks/default",
+            new { url = receiver.Url("down"), secret = "erasure-webhook-secret", events = new[] { "message.sent" } }).ExpectAsync(HttpStatusCode.OK);
         var (open, held) = (GcFixture.NewId("open"), GcFixture.NewId("held"));
         foreach (var id in new[] { open, held })
         {
@@ -93,6 +97,7 @@ public sealed class TimeAndErasureTests(GcFixture gc)
         await gc.Auditor(tenant).PostAsync("/v1/users/eve/erase", null).ExpectAsync(HttpStatusCode.Forbidden);
         await tenant.App.PostAsync("/v1/users/bad id/erase", null).ExpectAsync(HttpStatusCode.BadRequest);
 
+        await gc.Host.ProjectionsCaughtUpAsync();
         var accepted = await tenant.App.PostAsync("/v1/users/eve/erase", null).ExpectAsync(HttpStatusCode.Accepted);
         Assert.Equal([held], accepted.GetProperty("heldSessions").EnumerateArray().Select(s => s.GetString()));
         var erasureId = accepted.GetProperty("erasureId").GetString();
@@ -116,6 +121,11 @@ public sealed class TimeAndErasureTests(GcFixture gc)
             "select count(*) from mp.mt_events where tenant_id = $1 and stream_id = $2 and data::text like '%eve''s secret%'", tenant.TenantId, open));
         Assert.Equal(1, await TestDatabase.CountAsync(gc.Postgres,
             "select count(*) from mp.mt_events where tenant_id = $1 and stream_id = $2 and data::text like '%eve''s secret%'", tenant.TenantId, held));
+        const string Undelivered = "select count(*) from mp.mp_webhook_deliveries where tenant_id = $1 and session_id = $2 and payload::text like '%eve''s secret%'";
+        Assert.Equal(0, await TestDatabase.CountAsync(gc.Postgres, Undelivered, tenant.TenantId, open));
+        Assert.Equal(1, await TestDatabase.CountAsync(gc.Postgres, Undelivered, tenant.TenantId, held));
+        Assert.Equal(1, await TestDatabase.CountAsync(gc.Postgres,
+            "select count(*) from mp.mp_webhook_deliveries where tenant_id = $1 and session_id = $2 and payload::text like '%fay''s words%'", tenant.TenantId, open));
 
         var records = (await gc.Auditor(tenant).GetAsync("/v1/audit/gc").ExpectAsync(HttpStatusCode.OK)).GetProperty("records");
         var record = Assert.Single(records.EnumerateArray(), r => r.GetProperty("kind").GetString() == "erasure");
