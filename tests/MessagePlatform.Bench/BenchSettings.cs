@@ -2,14 +2,15 @@ using System.Globalization;
 
 namespace MessagePlatform.Bench;
 
-/// <summary>The parts of a run; `--sync` and `--realtime` pick some, no flag runs them all.</summary>
+/// <summary>The parts of a run; `--sync`, `--realtime` and `--broadcast` pick some, no flag runs them all.</summary>
 [Flags]
 public enum Sections
 {
     Sends = 1,
     Sync = 2,
     Realtime = 4,
-    All = Sends | Sync | Realtime,
+    Broadcast = 8,
+    All = Sends | Sync | Realtime | Broadcast,
 }
 
 /// <summary>
@@ -20,13 +21,14 @@ public sealed record BenchSettings(
     Sections Sections, IReadOnlyList<int> Concurrencies, TimeSpan Warmup, TimeSpan Duration, IReadOnlyList<int> RateSteps, bool Quick)
 {
     public const string Usage =
-        "usage: dotnet run -c Release --project tests/MessagePlatform.Bench [-- [--seconds N] [--quick] [--concurrency N,N] [--sync] [--realtime]]\n" +
+        "usage: dotnet run -c Release --project tests/MessagePlatform.Bench [-- [--seconds N] [--quick] [--concurrency N,N] [--sync] [--realtime] [--broadcast]]\n" +
         "  --seconds N  measured seconds per cell (default 5), after a 1 s warm-up\n" +
-        "  --quick      smoke run: concurrency 1 and 8, 1 s cells, sync rate steps 200 and 400, rooms of 200 to 800 clients\n" +
+        "  --quick      smoke run: concurrency 1 and 8, 1 s cells, sync rate steps 200 and 400, rooms and broadcasts to 200 to 800 clients\n" +
         "  --concurrency N,N  only these levels (e.g. 32 when tuning the write path)\n" +
         "  --sync       the send → visible in sync section (no sends table, no baselines)\n" +
         "  --realtime   the WebSocket section: send → frame latency, room fan-out, memory per connection\n" +
-        "  (--sync and --realtime together run both; neither runs every section)";
+        "  --broadcast  one broadcast to every online client, fleets from 1,000 to the most the machine holds, beside a room message\n" +
+        "  (several of --sync, --realtime, --broadcast run those; none runs every section)";
 
     public bool Runs(Sections section) => (Sections & section) != 0;
 
@@ -48,6 +50,9 @@ public sealed record BenchSettings(
                     break;
                 case "--realtime":
                     only = (only ?? 0) | Sections.Realtime;
+                    break;
+                case "--broadcast":
+                    only = (only ?? 0) | Sections.Broadcast;
                     break;
                 case "--seconds" when i + 1 < args.Length
                     && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0:

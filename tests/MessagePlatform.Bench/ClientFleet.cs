@@ -2,14 +2,14 @@ using System.Diagnostics;
 
 namespace MessagePlatform.Bench;
 
-/// <summary>The WebSocket clients of one part of the realtime section: opened a few at a time, closed together.</summary>
+/// <summary>The clients of one part of the realtime section, of one kind or a mix: opened a few at a time, closed together.</summary>
 public sealed class ClientFleet(PlatformClient api) : IAsyncDisposable
 {
     // Enough to keep both cores busy with handshakes; more only queues them.
     private const int Parallelism = 32;
-    private readonly List<RealtimeClient> _clients = [];
+    private readonly List<IOnlineClient> _clients = [];
 
-    public IReadOnlyList<RealtimeClient> Clients
+    public IReadOnlyList<IOnlineClient> Clients
     {
         get
         {
@@ -35,19 +35,22 @@ public sealed class ClientFleet(PlatformClient api) : IAsyncDisposable
     }
 
     /// <summary>Connects a client per token and, given a room, joins it; stops at the first failure.</summary>
+    /// <param name="mix">The kind of each client, by its place in the fleet; WebSocket only unless given.</param>
     /// <returns>Null when every client connected (and joined); else that first failure.</returns>
-    public async Task<Exception?> ConnectAsync(IReadOnlyList<string> tokens, string? room, CancellationToken ct)
+    public async Task<Exception?> ConnectAsync(IReadOnlyList<string> tokens, string? room, CancellationToken ct, ClientMix? mix = null)
     {
+        mix ??= ClientMix.WebSocketOnly;
+        var first = Count;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Exception? failure = null;
         try
         {
-            await Parallel.ForEachAsync(tokens, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stop.Token },
-                async (token, cancel) =>
+            await Parallel.ForEachAsync(Enumerable.Range(0, tokens.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stop.Token },
+                async (i, cancel) =>
                 {
                     try
                     {
-                        var client = await RealtimeClient.ConnectAsync(api.Address, token, cancel);
+                        var client = await ClientMix.ConnectAsync(mix.KindOf(first + i), api.Address, tokens[i], cancel);
                         lock (_clients) _clients.Add(client);
                         if (room is not null) await client.JoinAsync(room, cancel);
                     }
@@ -82,6 +85,18 @@ public sealed class ClientFleet(PlatformClient api) : IAsyncDisposable
         }
         Progress.Log($"realtime: frames still arriving after {timeout.TotalSeconds:0} s; going on");
         return frames - first;
+    }
+
+    /// <summary>Closes the last <paramref name="count"/> clients, e.g. to give back descriptors after connecting ran out of them.</summary>
+    public async Task CloseLastAsync(int count)
+    {
+        List<IOnlineClient> closing;
+        lock (_clients)
+        {
+            closing = _clients[^Math.Min(count, _clients.Count)..];
+            _clients.RemoveRange(_clients.Count - closing.Count, closing.Count);
+        }
+        await Parallel.ForEachAsync(closing, async (client, _) => await client.DisposeAsync());
     }
 
     private long Frames() => Clients.Sum(c => c.Frames);

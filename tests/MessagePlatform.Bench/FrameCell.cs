@@ -13,7 +13,7 @@ public sealed record FrameCell(string Name, double Rate, TimeSpan Warmup, TimeSp
 {
     /// <param name="perMessage">Receivers each message should reach: the frames expected of it.</param>
     public async Task<FrameResult> RunAsync(
-        PlatformClient api, Func<(string SessionId, string From)> pickSender, IReadOnlyList<RealtimeClient> receivers, int perMessage)
+        PlatformClient api, Func<(string SessionId, string From)> pickSender, IReadOnlyList<IOnlineClient> receivers, int perMessage)
     {
         var log = new FrameLog();
         foreach (var receiver in receivers) receiver.RecordInto(log);

@@ -47,6 +47,19 @@ public sealed class PlatformClient(HttpClient client)
         return (sent?.MsgId ?? throw new OperationFailedException("no msgId", "201 without a msgId"), ackedAt);
     }
 
+    /// <summary>A `system` broadcast to every user of the tenant, with the body of a chat send so the two compare.</summary>
+    /// <returns>The broadcast's id; 201 only, as a repeat (200) would push nothing.</returns>
+    public async Task<string> BroadcastAsync(bool onlineOnly)
+    {
+        var json = $$"""{"clientMsgId":"{{Workload.NextClientMsgId()}}","type":"system","body":{{Workload.BodyJson}},"onlineOnly":{{(onlineOnly ? "true" : "false")}}}""";
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync("/v1/broadcasts", content);
+        if (response.StatusCode != HttpStatusCode.Created)
+            throw new OperationFailedException($"HTTP {(int)response.StatusCode}", await response.Content.ReadAsStringAsync());
+        var sent = await response.Content.ReadFromJsonAsync<SentMessage>();
+        return sent?.MsgId ?? throw new OperationFailedException("no msgId", "201 without a msgId");
+    }
+
     public async Task<SyncPageView> SyncAsync(string userId, string? cursor, CancellationToken ct)
     {
         var uri = $"/v1/users/{userId}/sync?limit={SyncPageSize}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");

@@ -5,7 +5,7 @@ using static MessagePlatform.Bench.Progress;
 // bare Marten append, all on one database in one run so the numbers are comparable. Then how long
 // a sent message takes to show up in a member's sync, and the highest rate that stays under a second.
 // Then the WebSocket side: how long a sent message takes to reach connected clients, how many a
-// room holds, and what an idle connection costs.
+// room holds, and what an idle connection costs. Last, one broadcast to every online connection.
 BenchSettings settings;
 try
 {
@@ -35,6 +35,8 @@ if (settings.Runs(Sections.Sync) && !interrupted.IsCancellationRequested)
     SyncTable.Print(await new SyncSection(platform.Client, settings, interrupted.Token).RunAsync(), Console.Out);
 if (settings.Runs(Sections.Realtime) && !interrupted.IsCancellationRequested)
     RealtimeTable.Print(await new RealtimeSection(platform, settings, interrupted.Token).RunAsync(), Console.Out);
+if (settings.Runs(Sections.Broadcast) && !interrupted.IsCancellationRequested)
+    BroadcastTable.Print(await new BroadcastSection(platform, settings, interrupted.Token).RunAsync(), Console.Out);
 return 0;
 
 async Task RunSendsAsync()

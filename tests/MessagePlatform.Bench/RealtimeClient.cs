@@ -9,7 +9,7 @@ namespace MessagePlatform.Bench;
 /// or the server would send it again. Frames are stamped on arrival, before anything else is done
 /// with them, and go to the <see cref="FrameLog"/> of the cell running.
 /// </summary>
-public sealed class RealtimeClient(ClientWebSocket socket) : IAsyncDisposable
+public sealed class RealtimeClient(ClientWebSocket socket) : IOnlineClient
 {
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
 
@@ -21,6 +21,8 @@ public sealed class RealtimeClient(ClientWebSocket socket) : IAsyncDisposable
     private string? _error;
     private bool _closing;
     private long _frames;
+
+    public ClientKind Kind => ClientKind.WebSocket;
 
     /// <summary>Frames received since connecting, of any type.</summary>
     public long Frames => Interlocked.Read(ref _frames);
@@ -64,7 +66,7 @@ public sealed class RealtimeClient(ClientWebSocket socket) : IAsyncDisposable
         await pong.Task.WaitAsync(ReplyTimeout, ct);
     }
 
-    /// <summary>From now on, message and sync frames count toward <paramref name="log"/>.</summary>
+    /// <summary>From now on, message, broadcast and sync frames count toward <paramref name="log"/>.</summary>
     public void RecordInto(FrameLog log) => Volatile.Write(ref _recording, log.RecorderForOneClient());
 
     private async Task ReceiveAsync()
@@ -104,6 +106,10 @@ public sealed class RealtimeClient(ClientWebSocket socket) : IAsyncDisposable
             case "message" when msgId is not null:
                 recording?.Add(msgId, arrivedAt);
                 return SendAsync(WireFrame.Ack(msgId), CancellationToken.None);
+            case "broadcast" when msgId is not null:
+                recording?.Add(msgId, arrivedAt);
+                // Online-only broadcasts are sent once and never retried (QoS 0): acking them would only add load.
+                return WireFrame.IsOnlineOnly(frame) ? Task.CompletedTask : SendAsync(WireFrame.Ack(msgId), CancellationToken.None);
             case "sync":
                 recording?.Log.Sync();
                 break;

@@ -70,7 +70,7 @@ public sealed class RoomCapacity(PlatformClient api, BenchSettings settings, Can
         }
     }
 
-    private static string Describe(Exception e)
+    public static string Describe(Exception e)
     {
         // The socket error (e.g. too many open files) is usually the innermost exception.
         var root = e;

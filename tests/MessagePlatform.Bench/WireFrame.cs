@@ -30,4 +30,20 @@ public static class WireFrame
         }
         return (type, msgId);
     }
+
+    /// <summary>
+    /// Whether a broadcast frame is online-only (no ack wanted). Reads the whole frame: broadcasts
+    /// come one at a time, not at message rates, so this costs nothing that matters.
+    /// </summary>
+    public static bool IsOnlineOnly(ReadOnlySpan<byte> frame)
+    {
+        var reader = new Utf8JsonReader(frame);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("onlineOnly"u8)) return reader.Read() && reader.TokenType == JsonTokenType.True;
+            reader.Skip();
+        }
+        return false;
+    }
 }

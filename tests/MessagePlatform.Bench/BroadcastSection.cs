@@ -1,0 +1,98 @@
+namespace MessagePlatform.Bench;
+
+/// <param name="Clients">The fleet size this step asked for.</param>
+/// <param name="ConnectFailure">Why connecting stopped short; the step was then measured with what the machine held.</param>
+/// <param name="Cell">Null when nothing could be measured.</param>
+/// <param name="OpenFiles">File descriptors this process held while measuring (client and server sockets both).</param>
+public sealed record BroadcastStep(int Clients, int Connected, string? ConnectFailure, BroadcastCellResult? Cell, int? OpenFiles);
+
+public sealed record BroadcastReport(string Mix, int Pushes, IReadOnlyList<BroadcastStep> Steps, string? OpenFileLimit);
+
+/// <summary>
+/// One broadcast to every online connection of a tenant, as the fleet grows: fixed sizes first, then
+/// doubling until connecting fails (the machine's limit, found as <see cref="RoomCapacity"/> finds a
+/// room's) or a push is missed. A step that runs out of connections is measured with what it held.
+/// </summary>
+public sealed class BroadcastSection(PlatformUnderTest platform, BenchSettings settings, CancellationToken interrupted)
+{
+    public const string Room = "bc-room";
+    private const string RoomHost = "bc-host";
+    // Past the loopback ephemeral port range, so doubling always ends on a failure or a miss.
+    private const int MaxClients = 65_536;
+    // Descriptors given back after connecting ran out of them: the API's HTTP and PostgreSQL connections need some to measure.
+    public const int Headroom = 256;
+
+    public int Pushes => settings.Quick ? 3 : 5;
+
+    public IEnumerable<int> Sizes()
+    {
+        if (settings.Quick)
+        {
+            foreach (var size in new[] { 200, 400, 800 }) yield return size;
+            yield break;
+        }
+        for (var size = 1_000; size <= MaxClients; size *= 2) yield return size;
+    }
+
+    public async Task<BroadcastReport> RunAsync()
+    {
+        Progress.Log("broadcast: a tenant of its own, so a broadcast reaches exactly this fleet");
+        var api = await platform.AddTenantAsync(new
+        {
+            tenantId = "bench-bc", name = "Bench broadcast", scenario = "live",
+            limits = new { roomMessagesPerSecond = 100_000, tenantMessagesPerSecond = 1_000_000 },
+        });
+        await api.OpenSessionAsync(Room, "room", []);
+        var mix = ClientMix.Everything;
+        await using var fleet = new ClientFleet(api);
+        var steps = new List<BroadcastStep>();
+        foreach (var size in Sizes())
+        {
+            if (interrupted.IsCancellationRequested) break;
+            Progress.Log($"broadcast: {size:N0} clients ({mix}): connecting and joining clients {fleet.Count + 1:N0} to {size:N0}");
+            var failure = await ConnectAsync(fleet, size, mix);
+            if (failure is not null)
+            {
+                Progress.Log($"broadcast: {size:N0} clients: connecting stopped at {fleet.Count:N0}: {failure}");
+                await fleet.CloseLastAsync(Headroom);
+                var held = (steps.LastOrDefault()?.Connected ?? 0) < fleet.Count;
+                steps.Add(new BroadcastStep(size, fleet.Count, failure, held ? await MeasureAsync(api, fleet) : null, RoomCapacity.OpenFiles()));
+                break;
+            }
+            var cell = await MeasureAsync(api, fleet);
+            steps.Add(new BroadcastStep(size, fleet.Count, null, cell, RoomCapacity.OpenFiles()));
+            if (cell is null || cell.Broadcast.Missed > 0 || cell.Room.Missed > 0 || cell.OnlineOnly.Missed > 0) break;
+        }
+        Progress.Log($"broadcast: closing {fleet.Count:N0} clients");
+        return new BroadcastReport(mix.ToString(), Pushes, steps, RoomCapacity.OpenFileLimit());
+    }
+
+    private async Task<string?> ConnectAsync(ClientFleet fleet, int size, ClientMix mix)
+    {
+        try
+        {
+            var users = Enumerable.Range(fleet.Count + 1, size - fleet.Count).Select(i => $"bc-{i}").ToList();
+            var tokens = await fleet.IssueTokensAsync(users, interrupted);
+            return await fleet.ConnectAsync(tokens, Room, interrupted, mix) is { } e ? RoomCapacity.Describe(e) : null;
+        }
+        catch (Exception e)
+        {
+            return RoomCapacity.Describe(e);
+        }
+    }
+
+    private async Task<BroadcastCellResult?> MeasureAsync(PlatformClient api, ClientFleet fleet)
+    {
+        if (interrupted.IsCancellationRequested) return null;
+        // Each step's pushes feed the projections too; the next step should not pay for that backlog.
+        var lag = await api.WaitForProjectionAsync(RealtimeSection.DrainTimeout, interrupted);
+        if (lag > 0) Progress.Log($"broadcast: starting with the projection still {lag:N0} events behind");
+        var name = $"{fleet.Count:N0} clients";
+        Progress.Log($"broadcast: {name}: {Pushes} broadcasts, each followed by a room message (the baseline), then one online-only");
+        var cell = await new BroadcastCell(api, fleet, Room, RoomHost, Pushes).RunAsync(name, interrupted);
+        Progress.Log($"broadcast: {name}: broadcast {cell.Broadcast.Summary}");
+        Progress.Log($"broadcast: {name}: room message {cell.Room.Summary}");
+        Progress.Log($"broadcast: {name}: online-only {cell.OnlineOnly.Summary}");
+        return cell;
+    }
+}
