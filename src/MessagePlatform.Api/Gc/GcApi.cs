@@ -42,7 +42,8 @@ public static class GcApi
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var admin = app.MapGroup("/v1/admin/gc").WithTags("Operations").RequireAuthorization(Roles.Admin).ProducesAccessProblems();
-        admin.MapPost("/run", RunPass).WithSummary("Run a GC pass now on this node, with its report; 409 while another node runs one.")
+        admin.MapPost("/run", RunPass).WithSummary(
+            "Run a GC pass now on this node, timelines included, with its report; 409 while another node runs one.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
@@ -101,7 +102,7 @@ public static class GcApi
             : Problems.NotFound($"No erasure '{erasureId}'.");
 
     public static async Task<Results<Ok<GcPassReport>, ProblemHttpResult>> RunPass(GcWorker worker, CancellationToken ct) =>
-        await worker.RunPassAsync(ct) is { } report
+        await worker.RunPassAsync(sweepTimelines: true, ct) is { } report
             ? TypedResults.Ok(report)
             : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "GC pass running",
                 detail: "Another node is running a GC pass; try again when it is done.");

@@ -30,6 +30,11 @@ public sealed class GcWorker(
 
     private TimeSpan Interval => TimeSpan.FromSeconds(config.GetValue("Gc:IntervalSeconds", 60));
 
+    // Timelines expire by days: sweeping them (a join over the tenant's chains) every pass would be
+    // work for nothing most of the time.
+    private TimeSpan SweepEvery => TimeSpan.FromMinutes(config.GetValue("Gc:TimelineSweepMinutes", 60));
+    private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
+
     /// <summary>Asks this node's worker for a pass now (an erasure was requested) instead of at the next interval.</summary>
     public void Wake() => _wake.Release();
 
@@ -41,7 +46,7 @@ public sealed class GcWorker(
             if (stoppingToken.IsCancellationRequested) return;
             try
             {
-                await RunPassAsync(stoppingToken);
+                await RunPassAsync(sweepTimelines: false, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -50,8 +55,11 @@ public sealed class GcWorker(
         }
     }
 
-    /// <summary>Runs one pass if no other node is running one; null when another is.</summary>
-    public async Task<GcPassReport?> RunPassAsync(CancellationToken ct)
+    /// <summary>
+    /// Runs one pass if no other node is running one; null when another is. Timelines are swept when
+    /// asked, or when the last sweep is older than `Gc:TimelineSweepMinutes`.
+    /// </summary>
+    public async Task<GcPassReport?> RunPassAsync(bool sweepTimelines, CancellationToken ct)
     {
         await using var pass = await ClusterLock.TryTakeAsync(db, ClusterLock.Gc, ct);
         if (pass is null) return null;
@@ -60,7 +68,13 @@ public sealed class GcWorker(
         var safe = await SafeSequenceAsync(ct);
         var (visited, removed) = await CollectSessionsAsync(pass.Connection, safe, ct);
         removed += await broadcasts.CollectAsync(safe, ct);
-        var swept = await timelines.SweepAsync(ct);
+        var now = DateTimeOffset.UtcNow;
+        var swept = 0L;
+        if (sweepTimelines || now - _lastSweep >= SweepEvery)
+        {
+            swept = await timelines.SweepAsync(ct);
+            _lastSweep = now;
+        }
         var report = new GcPassReport(erased, visited, removed, swept, clock.ElapsedMilliseconds);
         log.LogInformation("GC pass: {Erasures} erasures, {Sessions} sessions visited, {Messages} messages and {Entries} timeline entries removed in {ElapsedMs} ms",
             report.Erasures, report.SessionsVisited, report.MessagesRemoved, report.TimelineEntriesRemoved, report.ElapsedMs);
