@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using MessagePlatform.Api.Realtime.Gateway;
 using MessagePlatform.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -127,5 +129,28 @@ public sealed class MqttGatewayTests(PlatformFixture platform)
         await viewer.Client.UnsubscribeAsync("group/stage");
         await tenant.App.SendAsync("stage", "host", "live-2").ExpectAsync(HttpStatusCode.Created);
         Assert.Null(await viewer.NothingWithinAsync(TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public async Task broadcast_frames_go_to_global_or_to_the_subscribed_tag_topics_and_online_only_ones_at_qos_0()
+    {
+        var tenant = await platform.NewTenantAsync();
+        await tenant.App.PutAsJsonAsync("/v1/users/ann/tags", new { tags = new[] { "vip", "female" } }).ExpectAsync(HttpStatusCode.OK);
+        await using var ann = await ConnectAsync(tenant, "ann");
+        await ann.SubscribeAsync("global");
+        await ann.SubscribeAsync("business/tag_vip");
+        await ann.SubscribeAsync("single/ann");
+        // The frames the broadcast push sends (API.md "Broadcasts and tags"), handed to ann's connection as the push consumer would.
+        var connection = Assert.Single(platform.Host.Services.GetRequiredService<LocalConnections>().OfUser(tenant.TenantId, "ann"));
+
+        connection.SendReliably("b-1", ClientConnection.Frame(new { type = "broadcast", msgId = "b-1", tags = Array.Empty<string>(), body = "all" }), DateTimeOffset.UtcNow);
+        var global = await ann.ReceiveAsync();
+        Assert.Equal(("global", MqttQualityOfServiceLevel.AtLeastOnce, "b-1"), (global.Topic, global.Qos, global.Frame.GetProperty("msgId").GetString()));
+
+        connection.Send(new { type = "broadcast", msgId = "b-2", tags = new[] { "female", "vip" }, onlineOnly = true, body = "flash sale" });
+        var tagged = await ann.ReceiveAsync();
+        Assert.Equal(("business/tag_vip", MqttQualityOfServiceLevel.AtMostOnce), (tagged.Topic, tagged.Qos));
+        // female is held but not subscribed, and nothing is sent again.
+        Assert.Null(await ann.NothingWithinAsync(TimeSpan.FromSeconds(3)));
     }
 }
