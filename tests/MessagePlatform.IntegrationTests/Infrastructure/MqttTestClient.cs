@@ -40,11 +40,12 @@ public sealed class MqttTestClient(IMqttClient client) : IAsyncDisposable
     }
 
     public static Task<(MqttTestClient Client, MqttClientConnectResult Result)> OverTcpAsync(
-        int port, string userId, string password, bool manualAcks = false, MqttProtocolVersion version = MqttProtocolVersion.V500) =>
-        ConnectAsync(Options(userId, password, version).WithTcpServer("127.0.0.1", port).Build(), manualAcks);
+        int port, string userId, string password, bool manualAcks = false, MqttProtocolVersion version = MqttProtocolVersion.V500,
+        string? clientId = null) =>
+        ConnectAsync(Options(userId, password, version, clientId).WithTcpServer("127.0.0.1", port).Build(), manualAcks);
 
-    private static MqttClientOptionsBuilder Options(string userId, string password, MqttProtocolVersion version) =>
-        new MqttClientOptionsBuilder().WithClientId($"{userId}-{Guid.NewGuid():N}"[..23]).WithCredentials(userId, password)
+    private static MqttClientOptionsBuilder Options(string userId, string password, MqttProtocolVersion version, string? clientId = null) =>
+        new MqttClientOptionsBuilder().WithClientId(clientId ?? $"{userId}-{Guid.NewGuid():N}"[..23]).WithCredentials(userId, password)
             .WithProtocolVersion(version).WithCleanSession().WithTimeout(TimeSpan.FromSeconds(20));
 
     private static async Task<(MqttTestClient, MqttClientConnectResult)> ConnectAsync(MqttClientOptions options, bool manualAcks)

@@ -85,7 +85,8 @@ public sealed class MqttSendTests(PlatformFixture platform)
 
         var (refused, refusedResult) = await MqttTestClient.OverTcpAsync(port, "bob", token + "x", version: MqttProtocolVersion.V311);
         await using (refused) Assert.NotEqual(MqttClientConnectResultCode.Success, refusedResult.ResultCode);
-        var (bob, result) = await MqttTestClient.OverTcpAsync(port, "bob", token, manualAcks: true, version: MqttProtocolVersion.V311);
+        // An empty client id, as mosquitto_sub sends: MQTT 3.1.1 has the server assign one.
+        var (bob, result) = await MqttTestClient.OverTcpAsync(port, "bob", token, manualAcks: true, version: MqttProtocolVersion.V311, clientId: "");
         await using var _bob = bob;
         Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await bob.SubscribeAsync("single/bob"));

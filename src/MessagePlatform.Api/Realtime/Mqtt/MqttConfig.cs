@@ -1,6 +1,7 @@
 using MessagePlatform.Api.Realtime.Gateway;
 using MQTTnet.AspNetCore;
 using MQTTnet.Server;
+using MQTTnet.Server.Internal.Adapter;
 
 namespace MessagePlatform.Api.Realtime.Mqtt;
 
@@ -28,8 +29,9 @@ public static class MqttConfig
             options.WithMaxPendingMessagesPerClient(ClientConnection.QueueCapacity)
                 .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage);
         });
-        builder.Services.AddMqttWebSocketServerAdapter();
-        if (tcpPort is not null) builder.Services.AddMqttTcpServerAdapter();
+        builder.Services.AddSingleton<MqttWebSocketServerAdapter>();
+        builder.Services.AddSingleton<IMqttServerAdapter>(sp => new ClientIdAssignment(sp.GetRequiredService<MqttWebSocketServerAdapter>()));
+        if (tcpPort is not null) builder.Services.AddSingleton<IMqttServerAdapter>(_ => new ClientIdAssignment(new MqttTcpServerAdapter()));
         return builder;
     }
 
