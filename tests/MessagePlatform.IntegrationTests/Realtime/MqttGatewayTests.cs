@@ -150,6 +150,9 @@ public sealed class MqttGatewayTests(PlatformFixture platform)
         connection.Send(new { type = "broadcast", msgId = "b-2", tags = new[] { "female", "vip" }, onlineOnly = true, body = "flash sale" });
         var tagged = await ann.ReceiveAsync();
         Assert.Equal(("business/tag_vip", MqttQualityOfServiceLevel.AtMostOnce), (tagged.Topic, tagged.Qos));
+        connection.Send(new { type = "broadcast", msgId = "b-3", tags = Array.Empty<string>(), priority = "low", body = "fyi" });
+        var low = await ann.ReceiveAsync();
+        Assert.Equal(("global", MqttQualityOfServiceLevel.AtMostOnce), (low.Topic, low.Qos));
         // female is held but not subscribed, and nothing is sent again.
         Assert.Null(await ann.NothingWithinAsync(TimeSpan.FromSeconds(3)));
     }

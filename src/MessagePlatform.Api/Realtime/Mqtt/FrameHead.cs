@@ -11,8 +11,11 @@ public sealed record FrameHead(string? Type, string? SessionId, string? MsgId, s
     /// <summary>Frames the client acks by msgId: message pushes and stored broadcasts.</summary>
     public bool Ackable => Type is "message" or "broadcast";
 
-    /// <summary>API.md: `low` priority messages and `onlineOnly` broadcasts go at QoS 0, everything else at QoS 1.</summary>
-    public bool AtMostOnce => (Type == "message" && Priority == "low") || (Type == "broadcast" && OnlineOnly);
+    /// <summary>
+    /// API.md: `low` priority and `onlineOnly` go at QoS 0, everything else at QoS 1 (the broadcast
+    /// push also sends low and online-only broadcasts once, unacked).
+    /// </summary>
+    public bool AtMostOnce => (Type is "message" or "broadcast" && Priority == "low") || (Type == "broadcast" && OnlineOnly);
 
     public static FrameHead Read(ReadOnlySpan<byte> json)
     {
