@@ -14,6 +14,7 @@ using MessagePlatform.Api.Hooks;
 using MessagePlatform.Api.Webhooks;
 using MessagePlatform.Api.Realtime;
 using MessagePlatform.Api.Realtime.Gateway;
+using MessagePlatform.Api.Realtime.Mqtt;
 using MessagePlatform.Api.Tenants;
 using MessagePlatform.Domain;
 using Npgsql;
@@ -129,6 +130,7 @@ public static class HostConfig
         app.MapRebuildApi();
         app.MapTokensApi();
         app.MapConnectApi();
+        app.MapMqttApi();
         app.MapHooksApi();
         app.MapWebhooksApi();
         app.MapGcApi();

@@ -1,6 +1,7 @@
 using MassTransit;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.Api.Realtime.Gateway;
+using MessagePlatform.Api.Realtime.Mqtt;
 
 namespace MessagePlatform.Api.Realtime;
 
@@ -15,6 +16,7 @@ public static class RealtimeConfig
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConnectionRegistry>());
         builder.Services.AddHostedService<RetransmitTimer>();
+        builder.AddMqttGateway();
         return builder;
     }
 

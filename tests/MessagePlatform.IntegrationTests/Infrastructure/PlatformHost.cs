@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace MessagePlatform.IntegrationTests.Infrastructure;
 
 /// <summary>One platform node booted in process, configured only through the variables of API.md.</summary>
-public sealed class PlatformHost(string postgres, int nodeId = 0, string transport = "inmemory", TimeProvider? clock = null)
+public sealed class PlatformHost(string postgres, int nodeId = 0, string transport = "inmemory", TimeProvider? clock = null, int? mqttPort = null)
     : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key";
@@ -28,6 +28,7 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
         builder.UseSetting("Realtime:RoomPushBudgetPerSecond", "5");
         // GC passes only when a test asks (POST /v1/admin/gc/run), so tests sharing a database never race one.
         builder.UseSetting("Gc:IntervalSeconds", "86400");
+        if (mqttPort is { } port) builder.UseSetting("MP_MQTT_PORT", port.ToString());
         if (clock is not null) builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(clock));
     }
 

@@ -6,13 +6,16 @@ using System.Threading.Channels;
 namespace MessagePlatform.Api.Realtime.Gateway;
 
 /// <summary>
-/// One client's WebSocket. Frames to the client go through a bounded queue drained by one writer,
-/// so a slow client never blocks the fan-out: when its queue is full it loses the frame and is
+/// One client's connection: a WebSocket, or an MQTT client (see <see cref="IFrameTransport"/>).
+/// Frames to the client go through a bounded queue drained by one writer, so a slow client never blocks the fan-out: when its queue is full it loses the frame and is
 /// told to sync instead. Message frames stay pending until acked and are sent again on a timer;
 /// after <see cref="MaxTries"/> tries the client is told to sync.
 /// </summary>
-public sealed class ClientConnection(string tenantId, string userId, WebSocket socket, string? id = null)
+public sealed class ClientConnection(string tenantId, string userId, IFrameTransport transport, string? id = null)
 {
+    public ClientConnection(string tenantId, string userId, WebSocket socket, string? id = null)
+        : this(tenantId, userId, new WebSocketTransport(socket), id) { }
+
     public const int QueueCapacity = 256;
     public const int MaxTries = 3;
     public static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(2);
@@ -78,7 +81,7 @@ public sealed class ClientConnection(string tenantId, string userId, WebSocket s
     public async Task WriteLoopAsync(CancellationToken ct)
     {
         await foreach (var frame in _outbox.Reader.ReadAllAsync(ct))
-            await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct);
+            if (!await transport.WriteAsync(frame, ct)) Interlocked.Exchange(ref _syncOwed, 1);
     }
 
     public void Complete() => _outbox.Writer.TryComplete();
