@@ -11,5 +11,5 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app .
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080
-EXPOSE 8080
+EXPOSE 8080 1883
 ENTRYPOINT ["dotnet", "MessagePlatform.Api.dll"]
