@@ -187,7 +187,8 @@ internal sealed class CommitLane(
     /// Each event carries its own command's caller: one commit holds many callers' commands, so
     /// Marten's session-wide correlation and headers would stamp them all with one.
     /// </summary>
-    private static IEvent Stamped(IDocumentSession session, object data, CommandOrigin origin)
+    /// <summary>An event with who caused it and under which correlation, as Marten's event metadata.</summary>
+    internal static IEvent Stamped(IDocumentSession session, object data, CommandOrigin origin)
     {
         var e = session.Events.BuildEvent(data);
         e.CorrelationId = origin.CorrelationId;

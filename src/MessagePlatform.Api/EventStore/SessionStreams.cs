@@ -43,8 +43,10 @@ public sealed class SessionStreams(GroupCommit commits, IDocumentStore store)
         Action<IDocumentOperations> alongside, CancellationToken ct)
     {
         await using var session = store.LightweightSession(tenantId);
-        if (expectedVersion == 0) session.Events.StartStream(streamKey, events);
-        else session.Events.Append(streamKey, expectedVersion + events.Count, events);
+        // Stamped like the lanes' events: an auditor sees who set a tag or sent a broadcast ("system" for presence).
+        var stamped = events.Select(e => (object)CommitLane.Stamped(session, e, Access.CommandOrigin.Current)).ToArray();
+        if (expectedVersion == 0) session.Events.StartStream(streamKey, stamped);
+        else session.Events.Append(streamKey, expectedVersion + events.Count, stamped);
         alongside(session);
         await session.SaveChangesAsync(ct);
     }

@@ -20,7 +20,7 @@ public sealed class TagsTests(PlatformFixture platform)
 
         // Two changes, not three: setting the same tags again stores nothing.
         Assert.Equal(2, await TestDatabase.CountAsync(platform.Postgres,
-            "select count(*) from mp.mt_events where tenant_id = $1 and stream_id = '$tags:zoe'", tenant.TenantId));
+            "select count(*) from mp.mt_events where tenant_id = $1 and stream_id = '$tags:zoe' and headers ->> 'causedBy' = 'app'", tenant.TenantId));
         var other = await platform.NewTenantAsync();
         Assert.Empty((await other.App.GetAsync("/v1/users/zoe/tags").ExpectAsync(HttpStatusCode.OK)).GetProperty("tags").EnumerateArray());
     }
