@@ -30,11 +30,23 @@ public sealed class OperationsTests(PlatformFixture platform)
                      ("/v1/sessions/{sessionId}/messages", "post"), ("/v1/sessions/{sessionId}/messages", "get"),
                      ("/v1/users/{userId}/sync", "get"), ("/v1/users/{userId}/conversations", "get"),
                      ("/v1/users/{userId}/conversations/{sessionId}/read", "post"), ("/v1/admin/projections/rebuild", "post"),
+                     ("/v1/users/{userId}/presence", "get"), ("/v1/presence/query", "post"), ("/v1/users/{userId}/tags", "put"),
+                     ("/v1/users/{userId}/tags", "get"), ("/v1/broadcasts", "post"), ("/v1/users/{userId}/erase", "post"),
+                     ("/v1/audit/gc", "get"), ("/v1/audit/sessions/{sessionId}/legal-hold", "post"),
+                     ("/v1/audit/sessions/{sessionId}/legal-hold", "delete"), ("/v1/admin/gc/run", "post"),
                  })
         {
             Assert.True(paths.TryGetProperty(path, out var item), $"{path} is missing");
-            Assert.True(item.TryGetProperty(verb, out var operation), $"{verb} {path} is missing");
-            Assert.True(operation.GetProperty("responses").EnumerateObject().Count() >= 2, $"{verb} {path} lists one status only");
+            Assert.True(item.TryGetProperty(verb, out _), $"{verb} {path} is missing");
+        }
+        // Every operation says what it does and more than its happy status.
+        foreach (var path in paths.EnumerateObject())
+        foreach (var operation in path.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "put" or "delete"))
+        {
+            var what = $"{operation.Name} {path.Name}";
+            Assert.False(string.IsNullOrWhiteSpace(operation.Value.TryGetProperty("summary", out var summary) ? summary.GetString() : null),
+                $"{what} has no summary");
+            Assert.True(operation.Value.GetProperty("responses").EnumerateObject().Count() >= 2, $"{what} lists one status only");
         }
     }
 
