@@ -104,7 +104,19 @@ public sealed class MqttGateway(
             return;
         }
         var filter = e.TopicFilter.Topic;
-        var verdict = await rules.MaySubscribeAsync(link.User, filter, e.CancellationToken);
+        SubscribeVerdict verdict;
+        try
+        {
+            verdict = await rules.MaySubscribeAsync(link.User, filter, e.CancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The rules read the database; a failure there refuses this filter instead of dropping the client.
+            log.LogWarning(ex, "MQTT subscription of {UserId} of {TenantId} to {Topic} could not be checked", link.User.UserId, link.User.TenantId, filter);
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.UnspecifiedError;
+            return;
+        }
         if (!verdict.Granted)
         {
             e.ProcessSubscription = false;
