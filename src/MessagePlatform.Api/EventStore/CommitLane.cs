@@ -115,7 +115,7 @@ internal sealed class CommitLane(
                     var key = (send.Send.From, send.Send.ClientMsgId);
                     if (known.TryGetValue((stream.Key, key.From, key.ClientMsgId), out var earlier)
                         || firstSend.TryGetValue(key, out earlier)
-                        || _recent.TryGet(tenantId, stream.Key, key.From, key.ClientMsgId, out earlier))
+                        || _recent.TryGet(tenantId, stream.Key, state?.OpenedAt, key.From, key.ClientMsgId, out earlier))
                     {
                         var (s, v, r) = (state, version, earlier);
                         results.Add(() => item.Done.TrySetResult(new StreamOutcome(null, s, v, [], r)));
@@ -161,7 +161,8 @@ internal sealed class CommitLane(
             SendReceipts.Queue(session, tenantId, newReceipts);
             await session.SaveChangesAsync(ct);
             foreach (var (id, state, version) in updates) _cache.Put(tenantId, id, state, version);
-            foreach (var receipt in newReceipts) _recent.Add(tenantId, receipt);
+            var openedAt = updates.ToDictionary(u => u.Session, u => u.State?.OpenedAt);
+            foreach (var receipt in newReceipts) _recent.Add(tenantId, openedAt[receipt.SessionId], receipt);
         }
         foreach (var answer in results) answer();
         return null;

@@ -24,17 +24,26 @@ internal sealed class SessionCache(int capacity)
     public void Forget(string tenantId, string sessionId) => _entries.Remove((tenantId, sessionId));
 }
 
-/// <summary>The receipts a lane committed lately, so a client's retry to this node costs no query.</summary>
+/// <summary>
+/// The receipts a lane committed lately, so a client's retry to this node costs no query. Each is
+/// kept with the opening time of the session it was sent to: a session GC removed and opened again
+/// under the same id is a new one, and an old clientMsgId must not answer for it.
+/// </summary>
 internal sealed class RecentReceipts(int capacity)
 {
-    private readonly Dictionary<(string, string, string, string), SendReceipt> _entries = [];
+    private readonly Dictionary<(string, string, string, string), (SendReceipt Receipt, DateTimeOffset? OpenedAt)> _entries = [];
 
-    public bool TryGet(string tenantId, string sessionId, string from, string clientMsgId, out SendReceipt receipt) =>
-        _entries.TryGetValue((tenantId, sessionId, from, clientMsgId), out receipt!);
+    public bool TryGet(string tenantId, string sessionId, DateTimeOffset? openedAt, string from, string clientMsgId, out SendReceipt receipt)
+    {
+        receipt = null!;
+        if (!_entries.TryGetValue((tenantId, sessionId, from, clientMsgId), out var entry) || entry.OpenedAt != openedAt) return false;
+        receipt = entry.Receipt;
+        return true;
+    }
 
-    public void Add(string tenantId, SendReceipt receipt)
+    public void Add(string tenantId, DateTimeOffset? openedAt, SendReceipt receipt)
     {
         if (_entries.Count >= capacity) _entries.Clear();
-        _entries[(tenantId, receipt.SessionId, receipt.From, receipt.ClientMsgId)] = receipt;
+        _entries[(tenantId, receipt.SessionId, receipt.From, receipt.ClientMsgId)] = (receipt, openedAt);
     }
 }

@@ -52,6 +52,12 @@ public sealed class RetentionTests(GcFixture gc)
             "select count(*) from mp.mt_events where tenant_id = $1 and stream_id = $2", tenant.TenantId, room));
         Assert.Equal(0, await TestDatabase.CountAsync(gc.Postgres,
             "select count(*) from mp.mp_session_chain where tenant_id = $1 and session_id = $2", tenant.TenantId, room));
+
+        // The id is free again: the next broadcast of the same room starts over.
+        await tenant.App.OpenAsync(new { sessionId = room, type = "room", members = Array.Empty<string>() });
+        var again = await tenant.App.SendAsync(room, "host", "m0").ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal(2, again.GetProperty("seq").GetInt64());
+        Assert.Equal([2L], Seqs(await tenant.App.HistoryAsync(room)));
     }
 
     [Fact]
