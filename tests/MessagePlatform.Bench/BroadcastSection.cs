@@ -43,7 +43,7 @@ public sealed class BroadcastSection(PlatformUnderTest platform, BenchSettings s
             limits = new { roomMessagesPerSecond = 100_000, tenantMessagesPerSecond = 1_000_000 },
         });
         await api.OpenSessionAsync(Room, "room", []);
-        var mix = ClientMix.Everything;
+        var mix = new ClientMix(settings.MqttShare);
         await using var fleet = new ClientFleet(api);
         var steps = new List<BroadcastStep>();
         foreach (var size in Sizes())
