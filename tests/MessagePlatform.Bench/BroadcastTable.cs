@@ -36,14 +36,14 @@ public static class BroadcastTable
 
     private static IEnumerable<string[]> Rows(BroadcastStep step)
     {
-        var clients = $"{step.Connected:N0} clients" + (step.ConnectFailure is null ? "" : " (most held)");
+        var held = step.ConnectFailure is null ? "" : "most held";
         var files = $"{step.OpenFiles:N0}";
         if (step.Cell is not { } c)
         {
-            yield return [clients + ", not measured", "–", "–", "–", "–", "–", "–", "–", files];
+            yield return [$"{step.Connected:N0} clients{Aside(held)}, not measured", "–", "–", "–", "–", "–", "–", "–", files];
             yield break;
         }
-        if (c.Clients.Count > 1) clients += $" ({Kinds(c.Clients)})";
+        var clients = $"{step.Connected:N0} clients{Aside(c.Clients.Count > 1 ? Kinds(c.Clients) : "", held)}";
         foreach (var (push, stats) in new[] { ($"broadcast ×{c.Broadcast.All.Pushes}", c.Broadcast), ($"online-only ×{c.OnlineOnly.All.Pushes}", c.OnlineOnly) })
         {
             yield return Row($"{clients}, {push}", stats.All, c.Room.All, files);
@@ -52,6 +52,10 @@ public static class BroadcastTable
                 yield return Row($"↳ {c.Clients[kind]:N0} {kind.Label()} only", byKind, c.Room.ByKind[kind], files);
         }
     }
+
+    // " (2,000 WebSocket + 2,000 MQTT; most held)", or nothing when there is nothing to add.
+    private static string Aside(params string[] notes) =>
+        notes.Where(n => n.Length > 0).ToList() is { Count: > 0 } some ? $" ({string.Join("; ", some)})" : "";
 
     private static string[] Row(string cell, DeliveryStats d, DeliveryStats room, string files) =>
         [cell, Ms(d.P50Ms), Ms(d.P99Ms), Last(d), $"{d.Missed:N0}", $"{d.Resent:N0}", Baseline(room), $"{room.Missed:N0}", files];
