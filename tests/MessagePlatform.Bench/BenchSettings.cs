@@ -15,19 +15,22 @@ public enum Sections
 
 /// <summary>
 /// What one run measures: the sections it runs, the sends section's concurrency levels, how long
-/// each cell lasts, the rates the sync sweeps step through, and whether it is a quick smoke run.
+/// each cell lasts, the rates the sync sweeps step through, whether it is a quick smoke run, and the
+/// share of the broadcast section's clients that connect over MQTT (the rest over WebSocket).
 /// </summary>
 public sealed record BenchSettings(
-    Sections Sections, IReadOnlyList<int> Concurrencies, TimeSpan Warmup, TimeSpan Duration, IReadOnlyList<int> RateSteps, bool Quick)
+    Sections Sections, IReadOnlyList<int> Concurrencies, TimeSpan Warmup, TimeSpan Duration, IReadOnlyList<int> RateSteps, bool Quick,
+    double MqttShare)
 {
     public const string Usage =
-        "usage: dotnet run -c Release --project tests/MessagePlatform.Bench [-- [--seconds N] [--quick] [--concurrency N,N] [--sync] [--realtime] [--broadcast]]\n" +
+        "usage: dotnet run -c Release --project tests/MessagePlatform.Bench [-- [--seconds N] [--quick] [--concurrency N,N] [--sync] [--realtime] [--broadcast] [--mqtt-share F]]\n" +
         "  --seconds N  measured seconds per cell (default 5), after a 1 s warm-up\n" +
         "  --quick      smoke run: concurrency 1 and 8, 1 s cells, sync rate steps 200 and 400, rooms and broadcasts to 200 to 800 clients\n" +
         "  --concurrency N,N  only these levels (e.g. 32 when tuning the write path)\n" +
         "  --sync       the send → visible in sync section (no sends table, no baselines)\n" +
         "  --realtime   the WebSocket section: send → frame latency, room fan-out, memory per connection\n" +
         "  --broadcast  one broadcast to every online client, fleets from 1,000 to the most the machine holds, beside a room message\n" +
+        "  --mqtt-share F  the share of the broadcast section's clients on MQTT over TCP, 0 to 1 (default 0.5; the rest WebSocket)\n" +
         "  (several of --sync, --realtime, --broadcast run those; none runs every section)";
 
     public bool Runs(Sections section) => (Sections & section) != 0;
@@ -38,6 +41,7 @@ public sealed record BenchSettings(
         Sections? only = null;
         double? seconds = null;
         int[]? levels = null;
+        var mqttShare = ClientMix.HalfAndHalf.MqttShare;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -59,6 +63,10 @@ public sealed record BenchSettings(
                     seconds = s;
                     i++;
                     break;
+                case "--mqtt-share" when i + 1 < args.Length:
+                    mqttShare = double.TryParse(args[++i], NumberStyles.Float, CultureInfo.InvariantCulture, out var share) && share is >= 0 and <= 1
+                        ? share : throw new ArgumentException($"'{args[i]}' is not a share from 0 to 1");
+                    break;
                 case "--concurrency" when i + 1 < args.Length:
                     levels = [.. args[++i].Split(',').Select(n => int.TryParse(n, out var c) && c > 0
                         ? c : throw new ArgumentException($"'{n}' is not a concurrency level"))];
@@ -73,6 +81,6 @@ public sealed record BenchSettings(
         var warmup = TimeSpan.FromSeconds(Math.Min(1, duration.TotalSeconds / 2));
         // Doubling finds the knee in few steps; the sweep stops at the first miss, so the top is rarely run.
         int[] rates = quick ? [200, 400] : [.. Enumerable.Range(0, 9).Select(k => 200 << k)];
-        return new BenchSettings(only ?? Sections.All, levels ?? (quick ? [1, 8] : [1, 8, 32, 128]), warmup, duration, rates, quick);
+        return new BenchSettings(only ?? Sections.All, levels ?? (quick ? [1, 8] : [1, 8, 32, 128]), warmup, duration, rates, quick, mqttShare);
     }
 }

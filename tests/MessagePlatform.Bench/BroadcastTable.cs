@@ -1,6 +1,9 @@
 namespace MessagePlatform.Bench;
 
-/// <summary>The broadcast section's table: each fleet size's broadcasts beside a room message to the same clients.</summary>
+/// <summary>
+/// The broadcast section's table: each fleet size's broadcasts beside a room message to the same
+/// clients, over the whole fleet and then per kind of client (↳ rows), so WebSocket and MQTT compare.
+/// </summary>
 public static class BroadcastTable
 {
     public static void Print(BroadcastReport report, TextWriter output)
@@ -9,6 +12,7 @@ public static class BroadcastTable
         output.WriteLine($"one broadcast to every online client ({report.Mix}), from just before POST /v1/broadcasts to each client's frame; " +
             $"{report.Pushes} per cell, pooled; last client = median of the {report.Pushes} (worst); ∞ = missed (not received within {BroadcastCell.Grace.TotalSeconds:0} s)");
         output.WriteLine("baseline, same run, same clients, interleaved: one room message of the same body (every client joined), timed the same way");
+        output.WriteLine("↳ rows: the same pushes seen by one kind of client only (MQTT: TCP, QoS 1 with PUBACK as the ack; online-only at QoS 0)");
         output.WriteLine($"open files: limit {report.OpenFileLimit ?? "unknown"}");
         output.WriteLine();
         MarkdownTable.Write(output,
@@ -20,29 +24,46 @@ public static class BroadcastTable
                 $"(the last {BroadcastSection.Headroom} closed to leave descriptors for the API): {failed.ConnectFailure}");
         foreach (var step in report.Steps)
             if (step.Cell is { } c)
-                foreach (var error in c.Broadcast.Errors.Concat(c.Room.Errors).Concat(c.OnlineOnly.Errors).Distinct())
+                foreach (var error in c.Broadcast.All.Errors.Concat(c.Room.All.Errors).Concat(c.OnlineOnly.All.Errors).Distinct())
                     output.WriteLine($"{step.Connected:N0} clients: a push failed: {error}");
         output.WriteLine($"most online clients one broadcast reached, every one of them: {Reached(report.Steps)}");
         output.WriteLine();
     }
 
+    /// <summary>"2,000 WebSocket + 2,000 MQTT".</summary>
+    public static string Kinds(IEnumerable<KeyValuePair<ClientKind, int>> counts) =>
+        string.Join(" + ", counts.OrderBy(k => k.Key).Select(k => $"{k.Value:N0} {k.Key.Label()}"));
+
     private static IEnumerable<string[]> Rows(BroadcastStep step)
     {
-        var clients = $"{step.Connected:N0} clients" + (step.ConnectFailure is null ? "" : " (most held)");
+        var held = step.ConnectFailure is null ? "" : "most held";
+        var files = $"{step.OpenFiles:N0}";
         if (step.Cell is not { } c)
         {
-            yield return [clients + ", not measured", "–", "–", "–", "–", "–", "–", "–", $"{step.OpenFiles:N0}"];
+            yield return [$"{step.Connected:N0} clients{Aside(held)}, not measured", "–", "–", "–", "–", "–", "–", "–", files];
             yield break;
         }
-        yield return [$"{clients}, broadcast ×{c.Broadcast.Pushes}", Ms(c.Broadcast.P50Ms), Ms(c.Broadcast.P99Ms), Last(c.Broadcast),
-            $"{c.Broadcast.Missed:N0}", $"{c.Broadcast.Resent:N0}", Baseline(c.Room), $"{c.Room.Missed:N0}", $"{step.OpenFiles:N0}"];
-        yield return [$"{clients}, online-only ×{c.OnlineOnly.Pushes}", Ms(c.OnlineOnly.P50Ms), Ms(c.OnlineOnly.P99Ms), Last(c.OnlineOnly),
-            $"{c.OnlineOnly.Missed:N0}", $"{c.OnlineOnly.Resent:N0}", Baseline(c.Room), $"{c.Room.Missed:N0}", $"{step.OpenFiles:N0}"];
+        var clients = $"{step.Connected:N0} clients{Aside(c.Clients.Count > 1 ? Kinds(c.Clients) : "", held)}";
+        foreach (var (push, stats) in new[] { ($"broadcast ×{c.Broadcast.All.Pushes}", c.Broadcast), ($"online-only ×{c.OnlineOnly.All.Pushes}", c.OnlineOnly) })
+        {
+            yield return Row($"{clients}, {push}", stats.All, c.Room.All, files);
+            if (c.Clients.Count < 2) continue;
+            foreach (var (kind, byKind) in stats.ByKind)
+                yield return Row($"↳ {c.Clients[kind]:N0} {kind.Label()} only", byKind, c.Room.ByKind[kind], files);
+        }
     }
 
+    // " (2,000 WebSocket + 2,000 MQTT; most held)", or nothing when there is nothing to add.
+    private static string Aside(params string[] notes) =>
+        notes.Where(n => n.Length > 0).ToList() is { Count: > 0 } some ? $" ({string.Join("; ", some)})" : "";
+
+    private static string[] Row(string cell, DeliveryStats d, DeliveryStats room, string files) =>
+        [cell, Ms(d.P50Ms), Ms(d.P99Ms), Last(d), $"{d.Missed:N0}", $"{d.Resent:N0}", Baseline(room), $"{room.Missed:N0}", files];
+
     private static string Reached(IReadOnlyList<BroadcastStep> steps) =>
-        steps.LastOrDefault(s => s.Cell is { Broadcast.Missed: 0, OnlineOnly.Missed: 0 }) is { } most
-            ? $"{most.Connected:N0}" + (most.ConnectFailure is not null ? " (all this machine held)" : "")
+        steps.LastOrDefault(s => s.Cell is { Broadcast.All.Missed: 0, OnlineOnly.All.Missed: 0 }) is { } most
+            ? $"{most.Connected:N0}" + (most.Cell!.Clients.Count > 1 ? $" ({Kinds(most.Cell.Clients)})" : "") +
+              (most.ConnectFailure is not null ? " (all this machine held)" : "")
             : "none measured";
 
     private static string Last(DeliveryStats d) => d.Pushes > 1 ? $"{Ms(d.LastMedianMs)} ({Ms(d.LastWorstMs)})" : Ms(d.LastMedianMs);

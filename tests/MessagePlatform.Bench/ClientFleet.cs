@@ -2,6 +2,9 @@ using System.Diagnostics;
 
 namespace MessagePlatform.Bench;
 
+/// <summary>A user and the token it connects with: MQTT wants both (username = userId), WebSocket only the token.</summary>
+public sealed record UserToken(string UserId, string Token);
+
 /// <summary>The clients of one part of the realtime section, of one kind or a mix: opened a few at a time, closed together.</summary>
 public sealed class ClientFleet(PlatformClient api) : IAsyncDisposable
 {
@@ -26,18 +29,18 @@ public sealed class ClientFleet(PlatformClient api) : IAsyncDisposable
     }
 
     /// <summary>One token per user, issued before connecting so a memory reading can leave them out.</summary>
-    public async Task<string[]> IssueTokensAsync(IReadOnlyList<string> users, CancellationToken ct)
+    public async Task<UserToken[]> IssueTokensAsync(IReadOnlyList<string> users, CancellationToken ct)
     {
-        var tokens = new string[users.Count];
+        var tokens = new UserToken[users.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, users.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
-            async (i, token) => tokens[i] = await api.IssueTokenAsync(users[i], token));
+            async (i, token) => tokens[i] = new UserToken(users[i], await api.IssueTokenAsync(users[i], token)));
         return tokens;
     }
 
     /// <summary>Connects a client per token and, given a room, joins it; stops at the first failure.</summary>
     /// <param name="mix">The kind of each client, by its place in the fleet; WebSocket only unless given.</param>
     /// <returns>Null when every client connected (and joined); else that first failure.</returns>
-    public async Task<Exception?> ConnectAsync(IReadOnlyList<string> tokens, string? room, CancellationToken ct, ClientMix? mix = null)
+    public async Task<Exception?> ConnectAsync(IReadOnlyList<UserToken> tokens, string? room, CancellationToken ct, ClientMix? mix = null)
     {
         mix ??= ClientMix.WebSocketOnly;
         var first = Count;
@@ -50,7 +53,7 @@ public sealed class ClientFleet(PlatformClient api) : IAsyncDisposable
                 {
                     try
                     {
-                        var client = await ClientMix.ConnectAsync(mix.KindOf(first + i), api.Address, tokens[i], cancel);
+                        var client = await ClientMix.ConnectAsync(mix.KindOf(first + i), api, tokens[i], cancel);
                         lock (_clients) _clients.Add(client);
                         if (room is not null) await client.JoinAsync(room, cancel);
                     }

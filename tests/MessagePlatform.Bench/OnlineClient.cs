@@ -1,12 +1,16 @@
 namespace MessagePlatform.Bench;
 
-/// <summary>
-/// The protocols an end user's client can hold a connection with. Only WebSocket for now; the
-/// MQTT gateway's clients join the fleet as another kind once it lands.
-/// </summary>
+/// <summary>The protocols an end user's client can hold a connection with: the gateway serves both alike.</summary>
 public enum ClientKind
 {
     WebSocket,
+    Mqtt,
+}
+
+public static class ClientKinds
+{
+    /// <summary>The protocol's own spelling, for tables and progress lines.</summary>
+    public static string Label(this ClientKind kind) => kind == ClientKind.Mqtt ? "MQTT" : "WebSocket";
 }
 
 /// <summary>
@@ -27,22 +31,34 @@ public interface IOnlineClient : IAsyncDisposable
     Task JoinAsync(string room, CancellationToken ct);
 }
 
-/// <summary>Which kind each client of a fleet is: the kinds in turn, so a mix spreads evenly over the fleet.</summary>
-public sealed record ClientMix(IReadOnlyList<ClientKind> Kinds)
+/// <summary>
+/// Which kind each client of a fleet is: MQTT for <see cref="MqttShare"/> of them, spread evenly over
+/// the fleet so that any first N clients (a fleet grown step by step) hold the same mix.
+/// </summary>
+public sealed record ClientMix(double MqttShare)
 {
-    public static readonly ClientMix WebSocketOnly = new([ClientKind.WebSocket]);
+    public static readonly ClientMix WebSocketOnly = new(0);
 
-    /// <summary>Every kind the platform serves, for the sections about all online connections.</summary>
-    public static readonly ClientMix Everything = new(Enum.GetValues<ClientKind>());
+    /// <summary>The broadcast section's default: the two kinds half and half.</summary>
+    public static readonly ClientMix HalfAndHalf = new(0.5);
 
-    public ClientKind KindOf(int index) => Kinds[index % Kinds.Count];
+    // Client i is MQTT when the count of MQTT clients owed so far, floor(share × clients), steps up at it.
+    public ClientKind KindOf(int index) =>
+        Math.Floor((index + 1) * MqttShare) > Math.Floor(index * MqttShare) ? ClientKind.Mqtt : ClientKind.WebSocket;
 
-    public override string ToString() => string.Join(" + ", Kinds);
+    public override string ToString() => MqttShare switch
+    {
+        <= 0 => "WebSocket only",
+        >= 1 => "MQTT only",
+        _ => $"WebSocket and MQTT mixed, {MqttShare * 100:0.#}% MQTT",
+    };
 
     /// <summary>Connects one client of <paramref name="kind"/> as the user the token was issued to.</summary>
-    public static async Task<IOnlineClient> ConnectAsync(ClientKind kind, Uri api, string token, CancellationToken ct) => kind switch
+    public static async Task<IOnlineClient> ConnectAsync(ClientKind kind, PlatformClient api, UserToken user, CancellationToken ct) => kind switch
     {
-        ClientKind.WebSocket => await RealtimeClient.ConnectAsync(api, token, ct),
+        ClientKind.WebSocket => await RealtimeClient.ConnectAsync(api.Address, user.Token, ct),
+        ClientKind.Mqtt => await MqttOnlineClient.ConnectAsync(api.Address.Host,
+            api.MqttPort ?? throw new InvalidOperationException("the API under test was booted without MP_MQTT_PORT"), user, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no client for this kind"),
     };
 }

@@ -11,11 +11,14 @@ public sealed record SyncEntry(string Kind, string MsgId);
 public sealed record SyncPageView(IReadOnlyList<SyncEntry> Items, string Cursor, bool HasMore);
 
 /// <summary>The calls of the sync and realtime sections, as one tenant's app.</summary>
-public sealed class PlatformClient(HttpClient client)
+/// <param name="mqttPort">The API's MQTT over TCP port (`MP_MQTT_PORT`), if it listens on one.</param>
+public sealed class PlatformClient(HttpClient client, int? mqttPort = null)
 {
     public const int SyncPageSize = 500;
 
     public Uri Address => client.BaseAddress!;
+
+    public int? MqttPort => mqttPort;
 
     /// <summary>A user token, for a client of <paramref name="userId"/> to connect with.</summary>
     public async Task<string> IssueTokenAsync(string userId, CancellationToken ct)

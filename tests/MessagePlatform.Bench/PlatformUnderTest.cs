@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text;
 using MessagePlatform.Api.Platform;
 using Microsoft.AspNetCore.Hosting;
@@ -28,12 +29,13 @@ public sealed class PlatformUnderTest(ApiHost host, SocketsHttpHandler handler, 
 
     public Uri Address => client.BaseAddress!;
 
-    public PlatformClient Client { get; } = new(client);
+    public PlatformClient Client { get; } = new(client, host.MqttPort);
 
     /// <param name="openSendSessions">False when only the sync section runs: it opens sessions of its own.</param>
     public static async Task<PlatformUnderTest> StartAsync(string postgres, bool openSendSessions)
     {
-        var host = new ApiHost(postgres);
+        // MQTT over TCP as `MP_MQTT_PORT` serves it: the bench's MQTT clients are cheaper on TCP than over /mqtt.
+        var host = new ApiHost(postgres, FreeTcpPort());
         host.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         host.StartServer();
         var address = host.Services.GetRequiredService<IServer>().Features
@@ -55,7 +57,7 @@ public sealed class PlatformUnderTest(ApiHost host, SocketsHttpHandler handler, 
         var tenantClient = new HttpClient(handler, disposeHandler: false) { BaseAddress = Address };
         _tenantClients.Add(tenantClient);
         tenantClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await CreateTenantAsync(client, tenant));
-        return new PlatformClient(tenantClient);
+        return new PlatformClient(tenantClient, host.MqttPort);
     }
 
     public Task SendSpreadAsync() => SendAsync(Workload.RandomSessionId());
@@ -93,6 +95,14 @@ public sealed class PlatformUnderTest(ApiHost host, SocketsHttpHandler handler, 
         });
     }
 
+    // MQTTnet's listener binds every interface, so probe the port the same way.
+    private static int FreeTcpPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Any, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
     public static async Task<HttpResponseMessage> ExpectCreatedAsync(Task<HttpResponseMessage> call)
     {
         var response = await call;
@@ -118,9 +128,11 @@ public sealed class PlatformUnderTest(ApiHost host, SocketsHttpHandler handler, 
 /// The API configured only through its documented variables. Any type of the API assembly locates
 /// its entry point; its <c>Program</c> would clash with this console's own top-level Program.
 /// </summary>
-public sealed class ApiHost(string postgres) : WebApplicationFactory<PlatformOptions>
+public sealed class ApiHost(string postgres, int? mqttPort) : WebApplicationFactory<PlatformOptions>
 {
     public string Postgres => postgres;
+
+    public int? MqttPort => mqttPort;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -132,5 +144,6 @@ public sealed class ApiHost(string postgres) : WebApplicationFactory<PlatformOpt
         builder.UseSetting("MP_ADMIN_KEY", PlatformUnderTest.AdminKey);
         builder.UseSetting("MP_TRANSPORT", "inmemory");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        if (mqttPort is { } port) builder.UseSetting("MP_MQTT_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }
