@@ -23,7 +23,18 @@ public sealed class ClientIdAssignment(IMqttServerAdapter listener) : IMqttServe
         return listener.StartAsync(options, logger);
     }
 
-    public Task StopAsync() => listener.StopAsync();
+    public async Task StopAsync()
+    {
+        try
+        {
+            await listener.StopAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // MQTTnet's TCP listener may throw "Collection was modified" when it stops while a client
+            // is still being accepted; the host is going away either way, so stopping ends here.
+        }
+    }
 
     public void Dispose() => listener.Dispose();
 
