@@ -58,8 +58,7 @@ public sealed class BroadcastTests(PlatformFixture platform)
     {
         var tenant = await platform.NewTenantAsync();
         await tenant.App.PutAsJsonAsync("/v1/users/vic/tags", new { tags = new[] { "vip" } }).ExpectAsync(HttpStatusCode.OK);
-        async Task<SocketClient> ConnectAsync(string user) => await SocketClient.ConnectAsync(platform.Host,
-            (await tenant.App.PostAsJsonAsync($"/v1/users/{user}/tokens", new { }).ExpectAsync(HttpStatusCode.Created)).GetProperty("token").GetString()!);
+        async Task<SocketClient> ConnectAsync(string user) => await SocketClient.ConnectAsync(platform.Host, await tenant.App.TokenAsync(user));
         await using var vic = await ConnectAsync("vic");
         await using var pat = await ConnectAsync("pat");
         await Task.Delay(500);

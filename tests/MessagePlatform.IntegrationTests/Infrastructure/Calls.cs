@@ -44,6 +44,10 @@ public static class Calls
         }
     }
 
+    /// <summary>A user token for <paramref name="userId"/>, issued with the app key.</summary>
+    public static async Task<string> TokenAsync(this HttpClient app, string userId) =>
+        (await app.PostAsJsonAsync($"/v1/users/{userId}/tokens", new { }).ExpectAsync(HttpStatusCode.Created)).GetProperty("token").GetString()!;
+
     public static void AssertProblem(JsonElement problem, int status)
     {
         Assert.Equal(status, problem.GetProperty("status").GetInt32());

@@ -12,10 +12,6 @@ public sealed class PresenceTests(PlatformFixture platform)
 {
     private const string Secret = "presence-webhook-secret";
 
-    private async Task<string> TokenAsync(TestTenant tenant, string userId) =>
-        (await tenant.App.PostAsJsonAsync($"/v1/users/{userId}/tokens", new { }).ExpectAsync(HttpStatusCode.Created))
-        .GetProperty("token").GetString()!;
-
     private static async Task<JsonElement> PresenceAsync(TestTenant tenant, string userId) =>
         await tenant.App.GetAsync($"/v1/users/{userId}/presence").ExpectAsync(HttpStatusCode.OK);
 
@@ -40,7 +36,7 @@ public sealed class PresenceTests(PlatformFixture platform)
         Assert.False(before.GetProperty("online").GetBoolean());
         Assert.Equal(JsonValueKind.Null, before.GetProperty("lastSeenAt").ValueKind);
 
-        var token = await TokenAsync(tenant, "pia");
+        var token = await tenant.App.TokenAsync("pia");
         var first = await SocketClient.ConnectAsync(platform.Host, token);
         var second = await SocketClient.ConnectAsync(platform.Host, token);
         await EventuallyAsync(async () => (await PresenceAsync(tenant, "pia")).GetProperty("connections").GetInt32() == 2,
@@ -73,7 +69,7 @@ public sealed class PresenceTests(PlatformFixture platform)
     public async Task a_thousand_users_are_answered_in_one_call_in_the_order_asked()
     {
         var tenant = await platform.NewTenantAsync();
-        await using var socket = await SocketClient.ConnectAsync(platform.Host, await TokenAsync(tenant, "u500"));
+        await using var socket = await SocketClient.ConnectAsync(platform.Host, await tenant.App.TokenAsync("u500"));
         var ids = Enumerable.Range(0, 1000).Select(i => $"u{i}").Reverse().ToArray();
         await EventuallyAsync(async () => (await PresenceAsync(tenant, "u500")).GetProperty("online").GetBoolean(),
             TimeSpan.FromSeconds(10), "u500 online");
@@ -93,7 +89,7 @@ public sealed class PresenceTests(PlatformFixture platform)
     public async Task a_killed_nodes_users_are_offline_within_30_seconds()
     {
         var tenant = await platform.NewTenantAsync();
-        var token = await TokenAsync(tenant, "kim");
+        var token = await tenant.App.TokenAsync("kim");
         await using var node = await ApiProcess.StartAsync(platform.Postgres, nodeId: 31);
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri($"ws://{node.Address.Authority}/v1/connect?access_token={Uri.EscapeDataString(token)}"), CancellationToken.None);

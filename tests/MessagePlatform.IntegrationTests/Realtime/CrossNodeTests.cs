@@ -18,8 +18,7 @@ public sealed class CrossNodeTests
         var tenant = await PlatformFixture.NewTenantAsync(a, a.ClientWith(PlatformHost.AdminKey));
         using var appB = b.ClientWith(tenant.AppKey);
         await tenant.App.OpenAsync(new { type = "c2c", members = new[] { "ann", "bob" } });
-        async Task<string> Token(string user) =>
-            (await tenant.App.PostAsJsonAsync($"/v1/users/{user}/tokens", new { }).ExpectAsync(HttpStatusCode.Created)).GetProperty("token").GetString()!;
+        Task<string> Token(string user) => tenant.App.TokenAsync(user);
 
         await using var bobOnB = await SocketClient.ConnectAsync(b, await Token("bob"));
         await using var annOnA = await SocketClient.ConnectAsync(a, await Token("ann"));

@@ -7,17 +7,13 @@ namespace MessagePlatform.IntegrationTests.Realtime;
 [Collection(PlatformCollection.Name)]
 public sealed class GatewayTests(PlatformFixture platform)
 {
-    private async Task<string> TokenAsync(TestTenant tenant, string userId) =>
-        (await tenant.App.PostAsJsonAsync($"/v1/users/{userId}/tokens", new { }).ExpectAsync(HttpStatusCode.Created))
-        .GetProperty("token").GetString()!;
-
     [Fact]
     public async Task a_connected_member_gets_messages_pushed_and_clients_send_over_the_socket()
     {
         var tenant = await platform.NewTenantAsync();
         await tenant.App.OpenAsync(new { type = "c2c", members = new[] { "ann", "bob" } });
-        await using var ann = await SocketClient.ConnectAsync(platform.Host, await TokenAsync(tenant, "ann"));
-        await using var bob = await SocketClient.ConnectAsync(platform.Host, await TokenAsync(tenant, "bob"));
+        await using var ann = await SocketClient.ConnectAsync(platform.Host, await tenant.App.TokenAsync("ann"));
+        await using var bob = await SocketClient.ConnectAsync(platform.Host, await tenant.App.TokenAsync("bob"));
 
         await ann.SendAsync(new { type = "ping" });
         Assert.Equal("pong", (await ann.ReceiveAsync()).GetProperty("type").GetString());
@@ -58,7 +54,7 @@ public sealed class GatewayTests(PlatformFixture platform)
     {
         var tenant = await platform.NewTenantAsync();
         await tenant.App.OpenAsync(new { type = "c2c", members = new[] { "ann", "bob" } });
-        await using var bob = await SocketClient.ConnectAsync(platform.Host, await TokenAsync(tenant, "bob"));
+        await using var bob = await SocketClient.ConnectAsync(platform.Host, await tenant.App.TokenAsync("bob"));
         var sent = await tenant.App.SendAsync("c2c:ann:bob", "ann", "m1").ExpectAsync(HttpStatusCode.Created);
         var msgId = sent.GetProperty("msgId").GetString();
 
@@ -76,7 +72,7 @@ public sealed class GatewayTests(PlatformFixture platform)
         var tenant = await platform.NewTenantAsync();
         await tenant.App.OpenAsync(new { sessionId = "stage", type = "room", members = Array.Empty<string>() });
         await tenant.App.OpenAsync(new { type = "c2c", members = new[] { "ann", "viewer" } });
-        await using var viewer = await SocketClient.ConnectAsync(platform.Host, await TokenAsync(tenant, "viewer"));
+        await using var viewer = await SocketClient.ConnectAsync(platform.Host, await tenant.App.TokenAsync("viewer"));
         await viewer.SendAsync(new { type = "join", sessionId = "stage" });
         await viewer.SendAsync(new { type = "ping" });
         await viewer.ReceiveUntilAsync("pong");
@@ -104,7 +100,7 @@ public sealed class GatewayTests(PlatformFixture platform)
     {
         var tenant = await platform.NewTenantAsync();
         await tenant.App.OpenAsync(new { sessionId = "arena", type = "room", members = Array.Empty<string>() });
-        await using var viewer = await SocketClient.ConnectAsync(platform.Host, await TokenAsync(tenant, "viewer"));
+        await using var viewer = await SocketClient.ConnectAsync(platform.Host, await tenant.App.TokenAsync("viewer"));
         await viewer.SendAsync(new { type = "join", sessionId = "arena" });
         await viewer.SendAsync(new { type = "ping" });
         await viewer.ReceiveUntilAsync("pong");
@@ -141,7 +137,7 @@ public sealed class GatewayTests(PlatformFixture platform)
         var tenant = await platform.NewTenantAsync();
         Task<long> Rows() => TestDatabase.CountAsync(platform.Postgres,
             "select count(*) from mp.mp_connections c join mp.mp_nodes n using (node_id) where c.tenant_id = $1 and c.user_id = 'zed'", tenant.TenantId);
-        var token = await TokenAsync(tenant, "zed");
+        var token = await tenant.App.TokenAsync("zed");
         await using (var phone = await SocketClient.ConnectAsync(platform.Host, token))
         await using (var laptop = await SocketClient.ConnectAsync(platform.Host, token))
         {

@@ -17,8 +17,7 @@ public sealed class MqttCrossNodeTests
         await using var b = new PlatformHost(postgres, nodeId: 42, transport: "rabbitmq");
         var tenant = await PlatformFixture.NewTenantAsync(a, a.ClientWith(PlatformHost.AdminKey));
         await tenant.App.OpenAsync(new { type = "c2c", members = new[] { "ann", "bob" } });
-        async Task<string> Token(string user) =>
-            (await tenant.App.PostAsJsonAsync($"/v1/users/{user}/tokens", new { }).ExpectAsync(HttpStatusCode.Created)).GetProperty("token").GetString()!;
+        Task<string> Token(string user) => tenant.App.TokenAsync(user);
         await WaitForBusAsync(a);
         await WaitForBusAsync(b);
 

@@ -12,13 +12,9 @@ namespace MessagePlatform.IntegrationTests.Realtime;
 [Collection(PlatformCollection.Name)]
 public sealed class MqttGatewayTests(PlatformFixture platform)
 {
-    private static async Task<string> TokenAsync(TestTenant tenant, string userId) =>
-        (await tenant.App.PostAsJsonAsync($"/v1/users/{userId}/tokens", new { }).ExpectAsync(HttpStatusCode.Created))
-        .GetProperty("token").GetString()!;
-
     private async Task<MqttTestClient> ConnectAsync(TestTenant tenant, string userId, bool manualAcks = false)
     {
-        var (client, result) = await MqttTestClient.OverWebSocketAsync(platform.Host, userId, await TokenAsync(tenant, userId), manualAcks);
+        var (client, result) = await MqttTestClient.OverWebSocketAsync(platform.Host, userId, await tenant.App.TokenAsync(userId), manualAcks);
         Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
         return client;
     }
@@ -33,7 +29,7 @@ public sealed class MqttGatewayTests(PlatformFixture platform)
         var (forged, forgedResult) = await MqttTestClient.OverWebSocketAsync(platform.Host, "ann", "mp_user_not-a-token");
         await using (forged) Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, forgedResult.ResultCode);
         // Bob's token does not make its holder ann.
-        var (borrowed, borrowedResult) = await MqttTestClient.OverWebSocketAsync(platform.Host, "ann", await TokenAsync(tenant, "bob"));
+        var (borrowed, borrowedResult) = await MqttTestClient.OverWebSocketAsync(platform.Host, "ann", await tenant.App.TokenAsync("bob"));
         await using (borrowed) Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, borrowedResult.ResultCode);
         var (appKey, appKeyResult) = await MqttTestClient.OverWebSocketAsync(platform.Host, "ann", tenant.AppKey);
         await using (appKey) Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, appKeyResult.ResultCode);

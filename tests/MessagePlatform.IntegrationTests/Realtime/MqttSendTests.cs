@@ -11,19 +11,15 @@ namespace MessagePlatform.IntegrationTests.Realtime;
 [Collection(PlatformCollection.Name)]
 public sealed class MqttSendTests(PlatformFixture platform)
 {
-    private static async Task<string> TokenAsync(TestTenant tenant, string userId) =>
-        (await tenant.App.PostAsJsonAsync($"/v1/users/{userId}/tokens", new { }).ExpectAsync(HttpStatusCode.Created))
-        .GetProperty("token").GetString()!;
-
     [Fact]
     public async Task publishing_to_send_stores_the_message_before_the_puback_and_a_websocket_member_receives_it()
     {
         var tenant = await platform.NewTenantAsync();
         await tenant.App.OpenAsync(new { type = "c2c", members = new[] { "ann", "bob" } });
-        var (ann, _) = await MqttTestClient.OverWebSocketAsync(platform.Host, "ann", await TokenAsync(tenant, "ann"));
+        var (ann, _) = await MqttTestClient.OverWebSocketAsync(platform.Host, "ann", await tenant.App.TokenAsync("ann"));
         await using var _ann = ann;
         await ann.SubscribeAsync("single/ann");
-        await using var bob = await SocketClient.ConnectAsync(platform.Host, await TokenAsync(tenant, "bob"));
+        await using var bob = await SocketClient.ConnectAsync(platform.Host, await tenant.App.TokenAsync("bob"));
 
         var puback = await ann.PublishAsync("send/c2c:ann:bob", new { clientMsgId = "m-1", msgType = "text", body = new { text = "from mqtt" } });
         Assert.True(puback.IsSuccess, $"{puback.ReasonCode} {puback.ReasonString}");
@@ -48,7 +44,7 @@ public sealed class MqttSendTests(PlatformFixture platform)
     {
         var tenant = await platform.NewTenantAsync();
         await tenant.App.OpenAsync(new { sessionId = "others", type = "group", members = new[] { "cat", "dan" } });
-        var (ann, _) = await MqttTestClient.OverWebSocketAsync(platform.Host, "ann", await TokenAsync(tenant, "ann"));
+        var (ann, _) = await MqttTestClient.OverWebSocketAsync(platform.Host, "ann", await tenant.App.TokenAsync("ann"));
         await using var _ann = ann;
         await ann.SubscribeAsync("single/ann");
 
@@ -63,7 +59,7 @@ public sealed class MqttSendTests(PlatformFixture platform)
         Assert.Equal(400, (await ann.ReceiveUntilAsync("error")).Frame.GetProperty("status").GetInt32());
 
         // Publishing anywhere but send/ reaches nobody, even a subscriber of that topic.
-        var (cat, _) = await MqttTestClient.OverWebSocketAsync(platform.Host, "cat", await TokenAsync(tenant, "cat"));
+        var (cat, _) = await MqttTestClient.OverWebSocketAsync(platform.Host, "cat", await tenant.App.TokenAsync("cat"));
         await using var _cat = cat;
         await cat.SubscribeAsync("single/cat");
         var spoof = await ann.PublishAsync("single/cat", new { type = "message", body = "spoofed" });
@@ -81,7 +77,7 @@ public sealed class MqttSendTests(PlatformFixture platform)
         await using var host = new PlatformHost(await TestServers.CreateDatabaseAsync(), mqttPort: port);
         var tenant = await PlatformFixture.NewTenantAsync(host, host.ClientWith(PlatformHost.AdminKey));
         await tenant.App.OpenAsync(new { type = "c2c", members = new[] { "ann", "bob" } });
-        var token = await TokenAsync(tenant, "bob");
+        var token = await tenant.App.TokenAsync("bob");
 
         var (refused, refusedResult) = await MqttTestClient.OverTcpAsync(port, "bob", token + "x", version: MqttProtocolVersion.V311);
         await using (refused) Assert.NotEqual(MqttClientConnectResultCode.Success, refusedResult.ResultCode);
