@@ -1,6 +1,3 @@
-using JasperFx;
-using JasperFx.Events;
-using Marten.Exceptions;
 using MessagePlatform.Api.EventStore;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.Domain;
@@ -40,7 +37,7 @@ public sealed class Broadcasting(SessionStreams streams, NpgsqlDataSource db, Ms
                     sent.Tags.Count == 0 ? "everyone" : string.Join(",", sent.Tags), tenantId);
                 return (new SentBroadcast(sent.MsgId.ToString(), sent.SentAt), true);
             }
-            catch (Exception e) when (attempt < MaxAttempts && IsConflict(e))
+            catch (Exception e) when (attempt < MaxAttempts && StreamConflicts.Is(e))
             {
                 await Task.Delay(Random.Shared.Next(1, 10 * attempt), ct);
             }
@@ -56,14 +53,5 @@ public sealed class Broadcasting(SessionStreams streams, NpgsqlDataSource db, Ms
              """, tenantId, BroadcastRules.Stream, Sender, clientMsgId);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? new SentBroadcast(reader.GetInt64(0).ToString(), reader.GetFieldValue<DateTimeOffset>(1)) : null;
-    }
-
-    private static bool IsConflict(Exception e)
-    {
-        for (var x = e; x is not null; x = x.InnerException)
-            if (x is ConcurrencyException or EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException
-                or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-                return true;
-        return false;
     }
 }

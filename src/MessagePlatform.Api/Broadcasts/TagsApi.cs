@@ -1,4 +1,4 @@
-using JasperFx;
+using MessagePlatform.Api.EventStore;
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.Domain;
@@ -36,8 +36,7 @@ public static class TagsApi
             log.LogInformation("Tags of {UserId} in {TenantId} set to {Tags}", userId, tenantId, held);
             return TypedResults.Ok(new TagsView(userId, held));
         }
-        catch (Exception e) when (e is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
-                                      or JasperFx.Events.ExistingStreamIdCollisionException)
+        catch (Exception e) when (StreamConflicts.Is(e))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
                 detail: "The user's tags changed at the same time; read them and try again.");
@@ -48,7 +47,7 @@ public static class TagsApi
         string userId, HttpContext http, UserTags tags, CancellationToken ct)
     {
         if (!SendRules.UserIdPattern().IsMatch(userId))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [$"must match {SendRules.UserIdRule}"] });
+            return Problems.InvalidUserId();
         return TypedResults.Ok(new TagsView(userId, await tags.HeldAsync(http.User.TenantId(), userId, ct)));
     }
 }

@@ -31,7 +31,7 @@ public static class ConversationsApi
     {
         if (!http.User.Caller().MayActAs(userId)) return Problems.Forbidden("A user token reads only its own conversations.");
         if (!SendRules.UserIdPattern().IsMatch(userId))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [$"must match {SendRules.UserIdRule}"] });
+            return Problems.InvalidUserId();
         return TypedResults.Ok(await conversations.ListAsync(http.User.TenantId(), userId, MaxConversations, ct));
     }
 

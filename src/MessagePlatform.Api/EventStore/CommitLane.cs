@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using JasperFx.Events;
 using Marten;
-using Marten.Exceptions;
 using MessagePlatform.Api.Access;
 using MessagePlatform.Domain;
 using Npgsql;
@@ -53,7 +52,7 @@ internal sealed class CommitLane(
                 _cache.Forget(items[0].Command.TenantId, staleRefusal);
                 attempt--;
             }
-            catch (Exception e) when (IsConflict(e) && attempt < MaxAttempts)
+            catch (Exception e) when (StreamConflicts.Is(e) && attempt < MaxAttempts)
             {
                 var tenantId = items[0].Command.TenantId;
                 var sessions = items.Select(i => i.Command.SessionId).Distinct().ToList();
@@ -188,7 +187,6 @@ internal sealed class CommitLane(
     /// Each event carries its own command's caller: one commit holds many callers' commands, so
     /// Marten's session-wide correlation and headers would stamp them all with one.
     /// </summary>
-    /// <summary>An event with who caused it and under which correlation, as Marten's event metadata.</summary>
     internal static IEvent Stamped(IDocumentSession session, object data, CommandOrigin origin)
     {
         var e = session.Events.BuildEvent(data);
@@ -196,16 +194,5 @@ internal sealed class CommitLane(
         e.CausationId = origin.CausationId;
         e.SetHeader(CommandOrigin.CausedByHeader, origin.CausedBy);
         return e;
-    }
-
-    private static bool IsConflict(Exception e)
-    {
-        for (var x = e; x is not null; x = x.InnerException)
-        {
-            if (x is EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException or JasperFx.ConcurrencyException
-                || x is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-                return true;
-        }
-        return false;
     }
 }

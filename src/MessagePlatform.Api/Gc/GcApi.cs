@@ -89,7 +89,7 @@ public static class GcApi
         string userId, HttpContext http, Erasures erasures, GcWorker worker, CancellationToken ct)
     {
         if (!SendRules.UserIdPattern().IsMatch(userId))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [$"must match {SendRules.UserIdRule}"] });
+            return Problems.InvalidUserId();
         var view = await erasures.RequestAsync(http.User.TenantId(), userId, Roles.App, ct);
         worker.Wake();
         return TypedResults.Accepted($"/v1/erasures/{view.ErasureId}", view);

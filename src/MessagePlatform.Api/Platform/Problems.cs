@@ -25,6 +25,10 @@ public static class Problems
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
 
+    /// <summary>The 400 for a user id in a path that no user can have.</summary>
+    public static ValidationProblem InvalidUserId() => TypedResults.ValidationProblem(
+        new Dictionary<string, string[]> { ["userId"] = [$"must match {SendRules.UserIdRule}"] });
+
     public static IHostApplicationBuilder AddProblems(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>

@@ -24,7 +24,7 @@ public static class PresenceApi
         string userId, HttpContext http, PresenceDirectory presence, CancellationToken ct)
     {
         if (!SendRules.UserIdPattern().IsMatch(userId))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [$"must match {SendRules.UserIdRule}"] });
+            return Problems.InvalidUserId();
         return TypedResults.Ok((await presence.QueryAsync(http.User.TenantId(), [userId], ct))[0]);
     }
 
