@@ -18,3 +18,10 @@ public static class CallerClaims
         user.FindFirstValue(Roles.RoleClaim) ?? "",
         user.FindFirstValue(Roles.UserClaim));
 }
+
+public static class TokenClaims
+{
+    /// <summary>When the caller's user token was issued; null for keys.</summary>
+    public static DateTimeOffset? TokenIssuedAt(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(Roles.IssuedAtClaim), out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+}

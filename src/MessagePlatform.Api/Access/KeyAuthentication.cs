@@ -20,6 +20,7 @@ public sealed class KeyAuthentication(
     PlatformOptions platform,
     IDocumentStore store,
     UserTokens userTokens,
+    TokenRevocations revocations,
     IMemoryCache cache,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -41,9 +42,10 @@ public sealed class KeyAuthentication(
         if (platform.AdminKey is { } admin && Credentials.SameKey(presented, admin))
             return Success(Roles.Admin, tenantId: null);
         if (presented.StartsWith(UserTokens.Prefix, StringComparison.Ordinal))
-            return userTokens.TryRead(presented, out var tokenTenant, out var userId)
-                ? Success(Roles.User, tokenTenant, userId)
-                : AuthenticateResult.Fail("Invalid or expired user token.");
+            return userTokens.TryRead(presented, out var tokenTenant, out var userId, out var issuedAt)
+                && !revocations.IsRevoked(tokenTenant, userId, issuedAt)
+                ? Success(Roles.User, tokenTenant, userId, issuedAt)
+                : AuthenticateResult.Fail("Invalid, expired or revoked user token.");
 
         var fingerprint = Credentials.Fingerprint(presented);
         var key = await cache.GetOrCreateAsync($"key:{fingerprint}", async entry =>
@@ -57,9 +59,10 @@ public sealed class KeyAuthentication(
         return key is null ? AuthenticateResult.Fail("Unknown credential.") : Success(key.Role, key.TenantId);
     }
 
-    private AuthenticateResult Success(string role, string? tenantId, string? userId = null)
+    private AuthenticateResult Success(string role, string? tenantId, string? userId = null, DateTimeOffset? issuedAt = null)
     {
         var claims = new List<Claim> { new(Roles.RoleClaim, role) };
+        if (issuedAt is { } iat) claims.Add(new Claim(Roles.IssuedAtClaim, iat.ToUnixTimeMilliseconds().ToString()));
         if (tenantId is not null) claims.Add(new Claim(Roles.TenantClaim, tenantId));
         if (userId is not null) claims.Add(new Claim(Roles.UserClaim, userId));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, null, Roles.RoleClaim));

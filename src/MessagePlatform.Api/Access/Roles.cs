@@ -14,4 +14,6 @@ public static class Roles
     public const string RoleClaim = "mp:role";
     public const string TenantClaim = "mp:tenant";
     public const string UserClaim = "mp:user";
+    /// <summary>A user token's issue time (unix milliseconds), so open connections can re-check revocation.</summary>
+    public const string IssuedAtClaim = "mp:iat";
 }

@@ -29,8 +29,9 @@ public static class TokensApi
             errors["ttlSeconds"] = [$"must be 1 to {(int)UserTokens.MaxLifetime.TotalSeconds}"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var expiresAt = clock.GetUtcNow().Add(ttl);
-        var token = tokens.Issue(http.User.TenantId(), userId, expiresAt);
+        var now = clock.GetUtcNow();
+        var expiresAt = now.Add(ttl);
+        var token = tokens.Issue(http.User.TenantId(), userId, now, expiresAt);
         return TypedResults.Created((string?)null, new IssuedToken(token, expiresAt));
     }
 }

@@ -24,17 +24,26 @@ public sealed class UserTokens(IDataProtectionProvider provider)
     private readonly ITimeLimitedDataProtector _protector =
         provider.CreateProtector("MessagePlatform.UserTokens.v1").ToTimeLimitedDataProtector();
 
-    public string Issue(string tenantId, string userId, DateTimeOffset expiresAt) =>
-        Prefix + _protector.Protect($"{tenantId}\n{userId}", expiresAt);
+    /// <summary>The issue time travels inside the token, so revoking "every token issued before now" needs no token list.</summary>
+    public string Issue(string tenantId, string userId, DateTimeOffset issuedAt, DateTimeOffset expiresAt) =>
+        Prefix + _protector.Protect($"{tenantId}\n{userId}\n{issuedAt.ToUnixTimeMilliseconds()}", expiresAt);
 
-    public bool TryRead(string token, out string tenantId, out string userId)
+    public bool TryRead(string token, out string tenantId, out string userId) => TryRead(token, out tenantId, out userId, out _);
+
+    /// <summary>Reads a token; one issued before tokens carried their issue time reads as issued at <see cref="DateTimeOffset.MinValue"/>.</summary>
+    public bool TryRead(string token, out string tenantId, out string userId, out DateTimeOffset issuedAt)
     {
-        (tenantId, userId) = ("", "");
+        (tenantId, userId, issuedAt) = ("", "", DateTimeOffset.MinValue);
         if (!token.StartsWith(Prefix, StringComparison.Ordinal)) return false;
         try
         {
             var parts = _protector.Unprotect(token[Prefix.Length..], out _).Split('\n');
-            if (parts.Length != 2) return false;
+            if (parts.Length is not (2 or 3)) return false;
+            if (parts.Length == 3)
+            {
+                if (!long.TryParse(parts[2], out var ms)) return false;
+                issuedAt = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            }
             (tenantId, userId) = (parts[0], parts[1]);
             return true;
         }
@@ -84,5 +93,6 @@ public sealed class KeyRingInPostgres(NpgsqlDataSource db) : IXmlRepository
         services.AddOptions<KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new KeyRingInPostgres(db));
         services.AddSingleton<UserTokens>();
+        services.AddSingleton<TokenRevocations>();
     }
 }
