@@ -28,6 +28,6 @@ public sealed partial class SessionProjection : SingleStreamProjection<Session, 
         SessionOpened opened => Session.Open(opened),
         // GC trims a stream's head into one snapshot event: the state folds on from there.
         Compacted<Session> compacted => compacted.Snapshot,
-        _ => snapshot?.Evolve(e.Data),
+        _ => snapshot?.Evolve(e.Data, e.Version),
     };
 }

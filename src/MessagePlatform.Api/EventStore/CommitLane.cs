@@ -14,12 +14,12 @@ namespace MessagePlatform.Api.EventStore;
 /// </summary>
 internal sealed class CommitLane(
     ChannelReader<PendingCommand> queue, IDocumentStore store, SendReceipts receipts, MsgIds msgIds,
-    TimeProvider clock, ILogger log)
+    TimeProvider clock, int cacheCapacity, ILogger log)
 {
     private const int MaxBatch = 512;
     // Cross-node contention on one hot session can conflict repeatedly; each retry backs off further.
     private const int MaxAttempts = 20;
-    private readonly SessionCache _cache = new(capacity: 50_000);
+    private readonly SessionCache _cache = new(cacheCapacity);
     private readonly RecentReceipts _recent = new(capacity: 100_000);
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -46,10 +46,11 @@ internal sealed class CommitLane(
         {
             try
             {
-                var staleRefusal = await CommitOnceAsync(items, lookUpReceipts || attempt > 1, CancellationToken.None);
-                if (staleRefusal is null) return;
-                // A refusal decided on cached state may be wrong (another node added a member): check it fresh.
-                _cache.Forget(items[0].Command.TenantId, staleRefusal);
+                var stale = await CommitOnceAsync(items, lookUpReceipts || attempt > 1, CancellationToken.None);
+                if (stale.Count == 0) return;
+                // A refusal or a no-op decided on cached state may be wrong (another node added a
+                // member, lifted a hold): decide again on a fresh load before answering.
+                foreach (var id in stale) _cache.Forget(items[0].Command.TenantId, id);
                 attempt--;
             }
             catch (Exception e) when (StreamConflicts.Is(e) && attempt < MaxAttempts)
@@ -72,17 +73,30 @@ internal sealed class CommitLane(
                 log.LogWarning(e, "Transient database failure on commit, attempt {Attempt}", attempt);
                 await Task.Delay(200 * attempt, CancellationToken.None);
             }
+            catch (Exception e) when (items.Count > 1)
+            {
+                // Neither a lost race nor a transient failure: one command is likely at fault (a value
+                // the database refuses). Commit each on its own, so only that one fails.
+                log.LogWarning(e, "Commit of {Count} commands of {TenantId} failed; committing them one by one",
+                    items.Count, items[0].Command.TenantId);
+                foreach (var one in items) await CommitAsync([one], ct, lookUpReceipts: true);
+                return;
+            }
             catch (Exception e)
             {
-                log.LogError(e, "Commit failed for {Count} commands of {TenantId}", items.Count, items[0].Command.TenantId);
-                foreach (var item in items) item.Done.TrySetException(e);
+                var command = items[0].Command;
+                log.LogError(e, "Commit failed for a command on {SessionId} of {TenantId}", command.SessionId, command.TenantId);
+                items[0].Done.TrySetException(e);
                 return;
             }
         }
     }
 
-    /// <summary>Decides and commits every command; returns the session whose cached state refused one, if any.</summary>
-    private async Task<string?> CommitOnceAsync(List<PendingCommand> items, bool lookUpReceipts, CancellationToken ct)
+    /// <summary>
+    /// Decides and commits every command; returns, without committing anything, the sessions whose
+    /// cached state refused a command or found nothing to do (none when it committed).
+    /// </summary>
+    private async Task<IReadOnlyCollection<string>> CommitOnceAsync(List<PendingCommand> items, bool lookUpReceipts, CancellationToken ct)
     {
         var tenantId = items[0].Command.TenantId;
         await using var session = store.LightweightSession(tenantId);
@@ -100,9 +114,11 @@ internal sealed class CommitLane(
         var results = new List<Action>(items.Count);
         var newReceipts = new List<SendReceipt>();
         var updates = new List<(string Session, Session? State, long Version)>();
+        var stale = new HashSet<string>();
         foreach (var stream in items.GroupBy(i => i.Command.SessionId))
         {
-            var (state, version) = _cache.Get(tenantId, stream.Key);
+            // What was just loaded is decided on as loaded: the cache may already have evicted it.
+            var (state, version) = fresh.TryGetValue(stream.Key, out var loaded) ? loaded : _cache.Get(tenantId, stream.Key);
             var start = version;
             var events = new List<object>();
             var firstSend = new Dictionary<(string, string), SendReceipt>();
@@ -122,13 +138,17 @@ internal sealed class CommitLane(
                     }
                 }
                 var once = item.Command.OnceKey;
-                var decision = once is not null && doneInBatch.Contains(once)
-                    ? Decision.Nothing
-                    : item.Command.Decide(state, context);
+                var doneEarlierInBatch = once is not null && doneInBatch.Contains(once);
+                var decision = doneEarlierInBatch ? Decision.Nothing : item.Command.Decide(state, context);
                 if (once is not null && decision.Events.Count > 0) doneInBatch.Add(once);
+                var noOp = decision.Events.Count == 0 && decision.Rejection is null && !doneEarlierInBatch;
+                if ((decision.Rejection is not null || noOp) && !fresh.ContainsKey(stream.Key))
+                {
+                    stale.Add(stream.Key);
+                    break;
+                }
                 if (decision.Rejection is { } rejection)
                 {
-                    if (!fresh.Contains(stream.Key)) return stream.Key;
                     var (s, v) = (state, version);
                     results.Add(() => item.Done.TrySetResult(new StreamOutcome(rejection, s, v, [], null)));
                     continue;
@@ -136,9 +156,10 @@ internal sealed class CommitLane(
                 var appended = new List<AppendedEvent>();
                 foreach (var e in decision.Events)
                 {
-                    state = e is SessionOpened opened ? Session.Open(opened) : state?.Evolve(e);
+                    ++version;
+                    state = e is SessionOpened opened ? Session.Open(opened) : state?.Evolve(e, version);
                     events.Add(Stamped(session, e, item.Origin));
-                    appended.Add(new AppendedEvent(++version, e));
+                    appended.Add(new AppendedEvent(version, e));
                     if (e is MessageSent sent && item.Command is SendCommand sc)
                     {
                         var receipt = new SendReceipt(stream.Key, sent.From, sent.ClientMsgId, sent.MsgId, version, sent.SentAt);
@@ -149,12 +170,14 @@ internal sealed class CommitLane(
                 var (fs, fv) = (state, version);
                 results.Add(() => item.Done.TrySetResult(new StreamOutcome(null, fs, fv, appended, null)));
             }
-            if (events.Count == 0) continue;
+            if (events.Count == 0 || stale.Contains(stream.Key)) continue;
             if (start == 0) session.Events.StartStream(stream.Key, events);
             else session.Events.Append(stream.Key, version, events);
             updates.Add((stream.Key, state, version));
         }
 
+        // Nothing commits while any answer would rest on stale state: the next attempt decides all again.
+        if (stale.Count > 0) return stale;
         if (updates.Count > 0)
         {
             SendReceipts.Queue(session, tenantId, newReceipts);
@@ -164,21 +187,27 @@ internal sealed class CommitLane(
             foreach (var receipt in newReceipts) _recent.Add(tenantId, openedAt[receipt.SessionId], receipt);
         }
         foreach (var answer in results) answer();
-        return null;
+        return stale;
     }
 
-    /// <summary>Loads state and version of the sessions not cached, in one round trip; returns them.</summary>
-    private async Task<HashSet<string>> LoadMissingAsync(IDocumentSession session, List<string> ids, CancellationToken ct)
+    /// <summary>Loads state and version of the sessions not cached, in one round trip; returns what it loaded.</summary>
+    private async Task<Dictionary<string, (Session? State, long Version)>> LoadMissingAsync(
+        IDocumentSession session, List<string> ids, CancellationToken ct)
     {
         var tenantId = session.TenantId;
+        var loaded = new Dictionary<string, (Session?, long)>();
         var missing = ids.Where(id => !_cache.Contains(tenantId, id)).ToList();
-        if (missing.Count == 0) return [];
+        if (missing.Count == 0) return loaded;
         var batch = session.CreateBatchQuery();
         var docs = missing.Select(id => (id, doc: batch.Load<Session>(id), stream: batch.Events.FetchStreamState(id))).ToList();
         await batch.Execute(ct);
         foreach (var (id, doc, stream) in docs)
-            _cache.Put(tenantId, id, await doc, (await stream)?.Version ?? 0);
-        return [.. missing];
+        {
+            var entry = (await doc, (await stream)?.Version ?? 0);
+            loaded[id] = entry;
+            _cache.Put(tenantId, id, entry.Item1, entry.Item2);
+        }
+        return loaded;
     }
 
     private static readonly Dictionary<(string, string, string), SendReceipt> NoReceipts = [];

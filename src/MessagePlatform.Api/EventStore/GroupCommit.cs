@@ -3,6 +3,7 @@ using Marten;
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.Domain;
+using Microsoft.Extensions.Options;
 
 namespace MessagePlatform.Api.EventStore;
 
@@ -15,24 +16,35 @@ namespace MessagePlatform.Api.EventStore;
 /// </summary>
 public sealed class GroupCommit(
     IDocumentStore store, SendReceipts receipts, MsgIds msgIds, TimeProvider clock,
-    PlatformOptions platform, ILogger<GroupCommit> log) : BackgroundService
+    PlatformOptions platform, IOptions<LaneOptions> options, ILogger<GroupCommit> log) : BackgroundService
 {
+    // Bounded: a node that cannot commit as fast as it is asked says so (503) instead of holding
+    // ever more waiting callers in memory.
     private readonly Channel<PendingCommand>[] _lanes = Enumerable.Range(0, platform.CommitLanes)
-        .Select(_ => Channel.CreateUnbounded<PendingCommand>(new UnboundedChannelOptions { SingleReader = true }))
+        .Select(_ => Channel.CreateBounded<PendingCommand>(new BoundedChannelOptions(options.Value.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        }))
         .ToArray();
 
+    /// <summary>Queues the command in its session's lane and waits for its commit; <see cref="LaneFullException"/> when the lane is full.</summary>
     public async Task<StreamOutcome> ExecuteAsync(StreamCommand command, CancellationToken ct)
     {
         var pending = new PendingCommand(command);
         var lane = (int)((uint)HashCode.Combine(command.TenantId, command.SessionId) % (uint)_lanes.Length);
-        await _lanes[lane].Writer.WriteAsync(pending, ct);
+        if (!_lanes[lane].Writer.TryWrite(pending))
+        {
+            log.LogWarning("Lane {Lane} is full; refusing a command on {SessionId} of {TenantId}", lane, command.SessionId, command.TenantId);
+            throw new LaneFullException();
+        }
         // The caller may give up waiting, but the command stays queued: once a lane has it, it commits.
         return await pending.Done.Task.WaitAsync(ct);
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_lanes.Select(lane =>
-            new CommitLane(lane.Reader, store, receipts, msgIds, clock, log).RunAsync(stoppingToken)));
+            new CommitLane(lane.Reader, store, receipts, msgIds, clock, options.Value.SessionCacheCapacity, log).RunAsync(stoppingToken)));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

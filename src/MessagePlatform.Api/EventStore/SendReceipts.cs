@@ -1,4 +1,5 @@
 using MessagePlatform.Api.Platform;
+using MessagePlatform.Domain;
 using Marten;
 using Npgsql;
 using Weasel.Postgresql;
@@ -57,6 +58,14 @@ public sealed class SendReceipts(NpgsqlDataSource db)
             found[(receipt.SessionId, receipt.From, receipt.ClientMsgId)] = receipt;
         }
         return found;
+    }
+
+    /// <summary>The receipt of one earlier send, if it was stored.</summary>
+    public async Task<SendReceipt?> FindAsync(string tenantId, string sessionId, string from, string clientMsgId, CancellationToken ct)
+    {
+        var send = new SendCommand(tenantId, new SendMessage(sessionId, from, clientMsgId, "", default, ""));
+        var found = await FindAsync(tenantId, [send], ct);
+        return found.Values.FirstOrDefault();
     }
 
     /// <summary>Queues the receipts into the unit of work that appends their events.</summary>

@@ -4,24 +4,43 @@ namespace MessagePlatform.Api.EventStore;
 
 /// <summary>
 /// A lane's memory of its sessions' state and stream version. Owned by one lane, so not thread-safe.
-/// Cleared whole when full: a reload costs one query, and hot sessions come back at once.
+/// When full it forgets the least recently used session: hot sessions stay, and a reload costs one query.
 /// </summary>
 internal sealed class SessionCache(int capacity)
 {
-    private readonly Dictionary<(string, string), (Session? State, long Version)> _entries = [];
+    private readonly Dictionary<(string, string), LinkedListNode<Entry>> _entries = [];
+    private readonly LinkedList<Entry> _byUse = [];
+
+    private sealed record Entry((string, string) Key, Session? State, long Version);
+
+    public int Count => _entries.Count;
 
     public bool Contains(string tenantId, string sessionId) => _entries.ContainsKey((tenantId, sessionId));
 
-    public (Session? State, long Version) Get(string tenantId, string sessionId) =>
-        _entries.TryGetValue((tenantId, sessionId), out var entry) ? entry : (null, 0);
+    public (Session? State, long Version) Get(string tenantId, string sessionId)
+    {
+        if (!_entries.TryGetValue((tenantId, sessionId), out var node)) return (null, 0);
+        _byUse.Remove(node);
+        _byUse.AddFirst(node);
+        return (node.Value.State, node.Value.Version);
+    }
 
     public void Put(string tenantId, string sessionId, Session? state, long version)
     {
-        if (_entries.Count >= capacity && !_entries.ContainsKey((tenantId, sessionId))) _entries.Clear();
-        _entries[(tenantId, sessionId)] = (state, version);
+        var key = (tenantId, sessionId);
+        if (_entries.Remove(key, out var old)) _byUse.Remove(old);
+        else if (_entries.Count >= capacity && _byUse.Last is { } oldest)
+        {
+            _entries.Remove(oldest.Value.Key);
+            _byUse.RemoveLast();
+        }
+        _entries[key] = _byUse.AddFirst(new Entry(key, state, version));
     }
 
-    public void Forget(string tenantId, string sessionId) => _entries.Remove((tenantId, sessionId));
+    public void Forget(string tenantId, string sessionId)
+    {
+        if (_entries.Remove((tenantId, sessionId), out var node)) _byUse.Remove(node);
+    }
 }
 
 /// <summary>

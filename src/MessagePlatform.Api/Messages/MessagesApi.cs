@@ -46,12 +46,12 @@ public static class MessagesApi
                 $"/v1/sessions/{Uri.EscapeDataString(sessionId)}/messages?afterSeq={sent.Seq - 1}&limit=1", sent),
             { Status: StatusCodes.Status200OK, Sent: { } first } => TypedResults.Ok(first),
             { Errors: { } errors } => TypedResults.ValidationProblem(errors),
-            { RetryAfter: { } wait } => TooMany(http, wait, result),
+            { RetryAfter: { } wait } => ComeBackLater(http, wait, result),
             _ => TypedResults.Problem(statusCode: result.Status, title: result.Title, detail: result.Detail),
         };
     }
 
-    private static ProblemHttpResult TooMany(HttpContext http, TimeSpan wait, SendResult result)
+    private static ProblemHttpResult ComeBackLater(HttpContext http, TimeSpan wait, SendResult result)
     {
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString();
         return TypedResults.Problem(statusCode: result.Status, title: result.Title, detail: result.Detail);
@@ -73,7 +73,9 @@ public static class MessagesApi
         if (caller.IsUser && !session.Admits(caller.UserId!))
             return Problems.Forbidden($"'{caller.UserId}' is not a member of this session.");
         var tenantId = caller.TenantId;
-        var (messages, hasMore) = await history.ReadAsync(tenantId, sessionId, afterSeq, beforeSeq, limit ?? DefaultLimit, ct);
+        // A user sees what its sync shows: under "fromJoin", nothing from before it joined.
+        var startAfter = caller.IsUser ? session.HistoryStartFor(caller.UserId!) : 0;
+        var (messages, hasMore) = await history.ReadAsync(tenantId, sessionId, afterSeq, beforeSeq, limit ?? DefaultLimit, startAfter, ct);
         return TypedResults.Ok(new MessagePage(messages, hasMore));
     }
 }

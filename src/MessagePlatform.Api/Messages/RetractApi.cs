@@ -37,10 +37,13 @@ public static class RetractApi
             errors["by"] = [$"is required and must match {SendRules.UserIdRule}"];
         if (request.Reason is { Length: > RetractRules.MaxReasonLength })
             errors["reason"] = [$"at most {RetractRules.MaxReasonLength} characters"];
+        else if (!StorableText.IsStorable(request.Reason))
+            errors["reason"] = [StorableText.Rule];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var tenantId = caller.TenantId;
-        if (!long.TryParse(msgId, out var id)) return Problems.NotFound($"No message {msgId} in this session.");
+        // PathIds has refused anything that is not a 64-bit decimal.
+        var id = long.Parse(msgId);
         var retract = new RetractMessage(sessionId, id, by!, request.Reason, request.AsAdmin ?? false);
         var command = new RetractCommand(tenantId, retract, token => history.FindAsync(tenantId, sessionId, id, token));
         var outcome = await streams.ExecuteAsync(command, ct);

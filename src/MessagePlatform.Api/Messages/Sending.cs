@@ -14,7 +14,8 @@ public sealed record SendResult(
 }
 
 /// <summary>The one send path: who may send as whom, validation, then the session's commit lane.</summary>
-public sealed class Sending(SessionStreams streams, SendThrottle throttle, BeforeSendHook hook, ILogger<Sending> log)
+public sealed class Sending(
+    SessionStreams streams, SendReceipts receipts, SendThrottle throttle, BeforeSendHook hook, ILogger<Sending> log)
 {
     public async Task<SendResult> SendAsync(Caller caller, string sessionId, SendMessageRequest request, CancellationToken ct)
     {
@@ -22,6 +23,9 @@ public sealed class Sending(SessionStreams streams, SendThrottle throttle, Befor
         var from = caller.IsUser ? request.From ?? caller.UserId : request.From;
         if (!caller.MayActAs(from ?? ""))
             return SendResult.Refused(StatusCodes.Status403Forbidden, "Forbidden", $"A user token sends only as '{caller.UserId}'.");
+        // System messages speak for the platform or the app, never for an end user.
+        if (caller.IsUser && request.Type == "system")
+            return SendResult.Refused(StatusCodes.Status403Forbidden, "Forbidden", "A user token may not send type 'system'.");
         var (errors, tooLarge) = SendRules.Validate(from, request.ClientMsgId, request.Type, request.Body, request.Priority);
         if (errors.Count > 0)
             return SendResult.Refused(StatusCodes.Status400BadRequest, "Invalid request", "Some fields are not valid.", errors);
@@ -29,9 +33,15 @@ public sealed class Sending(SessionStreams streams, SendThrottle throttle, Befor
             return SendResult.Refused(StatusCodes.Status413PayloadTooLarge, "Body too large",
                 $"A message body is at most {SendRules.MaxBodyBytes} bytes of JSON.");
 
+        // A retry of a send that was stored gets its first answer, even when the sender is now over
+        // its limit or moderation would answer otherwise. Looked up only then: most sends are new.
         if (await throttle.RetryAfterAsync(caller.TenantId, sessionId, ct) is { } wait)
-            return new SendResult(StatusCodes.Status429TooManyRequests, null, "Too many messages",
-                "This room or tenant is sending faster than its limit; retry after the given time.", null, wait);
+            return await StoredAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, ct)
+                ?? new SendResult(StatusCodes.Status429TooManyRequests, null, "Too many messages",
+                    "This room or tenant is sending faster than its limit; retry after the given time.", null, wait);
+        if (await hook.FindAsync(caller.TenantId, ct) is not null
+            && await StoredAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, ct) is { } stored)
+            return stored;
 
         var priority = request.Priority ?? "normal";
         var verdict = await hook.AskAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, request.Type!, request.Body!.Value, priority, ct);
@@ -43,16 +53,26 @@ public sealed class Sending(SessionStreams streams, SendThrottle throttle, Befor
         if (SendRules.BodyBytes(body) > SendRules.MaxBodyBytes)
             return SendResult.Refused(StatusCodes.Status422UnprocessableEntity, "Denied by moderation",
                 "The before-send hook's body is over the size limit.");
+        if (!StorableText.IsStorable(body))
+            return SendResult.Refused(StatusCodes.Status422UnprocessableEntity, "Denied by moderation",
+                $"The before-send hook's body {StorableText.JsonRule}.");
 
         var send = new SendMessage(sessionId, from!, request.ClientMsgId!, request.Type!, body, priority);
-        var outcome = await streams.ExecuteAsync(new SendCommand(caller.TenantId, send), ct);
+        StreamOutcome outcome;
+        try
+        {
+            outcome = await streams.ExecuteAsync(new SendCommand(caller.TenantId, send), ct);
+        }
+        catch (LaneFullException e)
+        {
+            return new SendResult(StatusCodes.Status503ServiceUnavailable, null, "Busy", e.Message, null, LaneFullException.RetryAfter);
+        }
         if (outcome.Rejection is { } rejection)
         {
             var problem = Platform.Problems.For(rejection);
             return SendResult.Refused(problem.StatusCode, rejection.Title, rejection.Detail);
         }
-        if (outcome.Duplicate is { } first)
-            return new SendResult(StatusCodes.Status200OK, new SentMessage(first.MsgId.ToString(), first.Seq, sessionId, first.SentAt), null, null, null);
+        if (outcome.Duplicate is { } first) return Repeated(first);
 
         var appended = outcome.Appended[0];
         var sent = (MessageSent)appended.Data;
@@ -60,4 +80,10 @@ public sealed class Sending(SessionStreams streams, SendThrottle throttle, Befor
         return new SendResult(StatusCodes.Status201Created,
             new SentMessage(sent.MsgId.ToString(), appended.Version, sessionId, sent.SentAt), null, null, null);
     }
+
+    private static SendResult Repeated(SendReceipt first) => new(StatusCodes.Status200OK,
+        new SentMessage(first.MsgId.ToString(), first.Seq, first.SessionId, first.SentAt), null, null, null);
+
+    private async Task<SendResult?> StoredAsync(string tenantId, string sessionId, string from, string clientMsgId, CancellationToken ct) =>
+        await receipts.FindAsync(tenantId, sessionId, from, clientMsgId, ct) is { } first ? Repeated(first) : null;
 }

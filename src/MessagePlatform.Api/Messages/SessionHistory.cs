@@ -23,10 +23,11 @@ public sealed class SessionHistory(NpgsqlDataSource db)
 
     /// <summary>
     /// Messages after <paramref name="afterSeq"/>, or else the last ones before <paramref name="beforeSeq"/>,
-    /// ascending; one more than the limit is read to tell whether there are more.
+    /// ascending; one more than the limit is read to tell whether there are more. Nothing at or
+    /// before <paramref name="startAfter"/> is shown (a member's history under "fromJoin").
     /// </summary>
     public async Task<(IReadOnlyList<MessageView> Messages, bool HasMore)> ReadAsync(
-        string tenantId, string sessionId, long? afterSeq, long? beforeSeq, int limit, CancellationToken ct)
+        string tenantId, string sessionId, long? afterSeq, long? beforeSeq, int limit, long startAfter, CancellationToken ct)
     {
         var backwards = afterSeq is null && beforeSeq is not null;
         await using var cmd = db.Command(
@@ -34,7 +35,7 @@ public sealed class SessionHistory(NpgsqlDataSource db)
              select {MessageRows.Columns("c")} from {Table} c
              where c.tenant_id = $1 and c.session_id = $2 and c.seq > $3 and c.seq < $4
              order by c.seq {(backwards ? "desc" : "asc")} limit $5
-             """, tenantId, sessionId, afterSeq ?? 0L, beforeSeq ?? long.MaxValue, limit + 1);
+             """, tenantId, sessionId, Math.Max(afterSeq ?? 0L, startAfter), beforeSeq ?? long.MaxValue, limit + 1);
         var messages = new List<MessageView>(limit + 1);
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct)) messages.Add(MessageRows.Read(reader, 0));

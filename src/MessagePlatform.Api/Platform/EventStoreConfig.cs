@@ -25,6 +25,7 @@ public static class EventStoreConfig
     /// <summary>Marten on PostgreSQL: one string-keyed stream per (tenant, session), conjoined tenancy.</summary>
     public static IHostApplicationBuilder AddEventStore(this IHostApplicationBuilder builder, PlatformOptions platform)
     {
+        builder.Services.AddOptions<LaneOptions>().BindConfiguration(LaneOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddMarten(options =>
         {
             // Never Multiplexing=true: the daemon's leader lock refuses it.

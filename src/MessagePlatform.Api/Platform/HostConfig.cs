@@ -114,6 +114,7 @@ public static class HostConfig
         app.UseCommandOrigin();
         app.UseAuditAccessLog();
         app.UseAuthorization();
+        app.UsePathIdRules();
         return app;
     }
 

@@ -37,9 +37,27 @@ public static class Problems
             c.ProblemDetails.Extensions["traceId"] = c.HttpContext.TraceIdentifier;
         });
         builder.Services.AddExceptionHandler<BadRequestHandler>();
+        builder.Services.AddExceptionHandler<OverloadHandler>();
         // Binding failures (malformed JSON, wrong types) throw, so they reach the handler below.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return builder;
+    }
+
+    /// <summary>A node that cannot take more work now says when to come back: 503 with Retry-After, never a hang or a 500.</summary>
+    private sealed class OverloadHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+        {
+            if (exception is not EventStore.LaneFullException) return false;
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.Headers.RetryAfter = ((int)EventStore.LaneFullException.RetryAfter.TotalSeconds).ToString();
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                Exception = exception,
+                ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Busy", Detail = exception.Message },
+            });
+        }
     }
 
     /// <summary>Turns a request the framework could not read into a 4xx that says why.</summary>

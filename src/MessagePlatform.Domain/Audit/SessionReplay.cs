@@ -68,7 +68,7 @@ public static class SessionReplay
                     };
                     break;
                 default:
-                    session = session?.Evolve(e.Data);
+                    session = session?.Evolve(e.Data, e.Version);
                     break;
             }
             version = e.Version;

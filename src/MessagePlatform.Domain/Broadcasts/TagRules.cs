@@ -8,7 +8,7 @@ public static partial class TagRules
     public const int MaxTags = 100;
 
     /// <summary>A tag is part of an MQTT topic (business/tag_{tag}): no '/', '+' or '#'.</summary>
-    [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,64}\z")]
     public static partial Regex TagPattern();
 
     public const string TagRule = "^[A-Za-z0-9_.-]{1,64}$";

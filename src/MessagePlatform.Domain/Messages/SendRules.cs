@@ -14,12 +14,13 @@ public static partial class SendRules
     public static readonly string[] Priorities = ["high", "normal", "low"];
 
     /// <summary>No ':' and at most 60 characters, so a c2c id "c2c:{a}:{b}" is unambiguous and a valid session id.</summary>
-    [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,60}$")]
+    // \z, not $: '$' also matches before a final newline, so "bob\n" would pass.
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,60}\z")]
     public static partial Regex UserIdPattern();
 
     public const string UserIdRule = "^[A-Za-z0-9_.-]{1,60}$";
 
-    [GeneratedRegex(@"^[A-Za-z0-9:_.-]{1,128}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9:_.-]{1,128}\z")]
     public static partial Regex SessionIdPattern();
 
     /// <summary>Field errors of a send; an over-size body is reported apart because it answers 413.</summary>
@@ -31,10 +32,14 @@ public static partial class SendRules
             errors["from"] = [$"is required and must match {UserIdRule}"];
         if (string.IsNullOrEmpty(clientMsgId) || clientMsgId.Length > 128)
             errors["clientMsgId"] = ["is required, 1 to 128 characters"];
+        else if (!StorableText.IsStorable(clientMsgId))
+            errors["clientMsgId"] = [StorableText.Rule];
         if (type is null || !Types.Contains(type))
             errors["type"] = [$"must be one of {string.Join(", ", Types)}"];
         if (body is null || body.Value.ValueKind == JsonValueKind.Undefined)
             errors["body"] = ["is required (any JSON value)"];
+        else if (!StorableText.IsStorable(body.Value))
+            errors["body"] = [StorableText.JsonRule];
         if (priority is not null && !Priorities.Contains(priority))
             errors["priority"] = [$"must be one of {string.Join(", ", Priorities)}"];
         var tooLarge = body is { ValueKind: not JsonValueKind.Undefined } b && BodyBytes(b) > MaxBodyBytes;

@@ -14,21 +14,37 @@ public sealed record Session(
     Diffusion Diffusion,
     bool Closed,
     DateTimeOffset OpenedAt,
-    bool LegalHold = false)
+    bool LegalHold = false,
+    ImmutableDictionary<string, long>? JoinedAtSeq = null)
 {
     public static Session Open(SessionOpened e) =>
         new(e.SessionId, e.Type, [.. e.Members], e.Policy, e.Diffusion, false, e.OpenedAt);
 
-    public Session Evolve(object e) => e switch
+    /// <summary>Folds one event in; <paramref name="version"/> is its position in the stream.</summary>
+    public Session Evolve(object e, long version = 0) => e switch
     {
-        MembersJoined joined => this with { Members = Members.Union(joined.UserIds) },
-        MemberLeft left => this with { Members = Members.Remove(left.UserId) },
+        MembersJoined joined => this with
+        {
+            Members = Members.Union(joined.UserIds),
+            JoinedAtSeq = (JoinedAtSeq ?? ImmutableDictionary<string, long>.Empty)
+                .SetItems(joined.UserIds.Where(u => !Members.Contains(u)).Select(u => KeyValuePair.Create(u, version))),
+        },
+        MemberLeft left => this with { Members = Members.Remove(left.UserId), JoinedAtSeq = JoinedAtSeq?.Remove(left.UserId) },
         DiffusionSwitched switched => this with { Diffusion = switched.Diffusion },
         SessionClosed => this with { Closed = true },
         LegalHoldPlaced => this with { LegalHold = true },
         LegalHoldLifted => this with { LegalHold = false },
         _ => this,
     };
+
+    /// <summary>
+    /// The seq after which <paramref name="userId"/> sees history: under "fromJoin", where it joined
+    /// (members the session opened with, and rooms, see it all). Sessions stored before joins were
+    /// recorded here show members everything, as they did then.
+    /// </summary>
+    public long HistoryStartFor(string userId) =>
+        Type != SessionType.Room && Policy.HistoryOnJoin == SessionPolicy.FromJoin
+        && JoinedAtSeq?.TryGetValue(userId, out var seq) == true ? seq : 0;
 
     /// <summary>Rooms accept any user; c2c and groups only their members.</summary>
     public bool Admits(string userId) => Type == SessionType.Room || Members.Contains(userId);

@@ -11,7 +11,8 @@ public sealed partial record SessionPolicy(string Retention, string OnClose, int
     public const string FromJoin = "fromJoin";
     public const string All = "all";
 
-    [GeneratedRegex(@"^(forever|days:[1-9][0-9]{0,5}|last:[1-9][0-9]{0,8})$")]
+    // \z, not $: "days:7\n" would match '$' and then parse as forever.
+    [GeneratedRegex(@"^(forever|days:[1-9][0-9]{0,5}|last:[1-9][0-9]{0,8})\z")]
     private static partial Regex RetentionPattern();
 
     /// <summary>Whether <paramref name="retention"/> is 'forever', 'days:N' or 'last:N'.</summary>

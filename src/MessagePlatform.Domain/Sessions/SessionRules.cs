@@ -67,6 +67,7 @@ public static class SessionRules
     public static Decision PlaceHold(Session? session, string by, string? reason, DateTimeOffset now) =>
         session is null ? Decision.Refuse(Rejection.NotFound("Unknown session."))
         : reason is { Length: > MaxHoldReasonLength } ? Decision.Refuse(Rejection.Invalid($"A reason is at most {MaxHoldReasonLength} characters."))
+        : !StorableText.IsStorable(reason) ? Decision.Refuse(Rejection.Invalid($"A reason {StorableText.Rule}."))
         : session.LegalHold ? Decision.Nothing
         : Decision.Append(new LegalHoldPlaced(by, reason, now));
 

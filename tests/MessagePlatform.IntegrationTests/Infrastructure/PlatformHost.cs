@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace MessagePlatform.IntegrationTests.Infrastructure;
 
 /// <summary>One platform node booted in process, configured only through the variables of API.md.</summary>
-public sealed class PlatformHost(string postgres, int nodeId = 0, string transport = "inmemory", TimeProvider? clock = null, int? mqttPort = null)
+public sealed class PlatformHost(string postgres, int nodeId = 0, string transport = "inmemory", TimeProvider? clock = null, int? mqttPort = null,
+    IReadOnlyDictionary<string, string>? settings = null)
     : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key";
@@ -29,6 +30,8 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
         // GC passes only when a test asks (POST /v1/admin/gc/run), so tests sharing a database never race one.
         builder.UseSetting("Gc:IntervalSeconds", "86400");
         if (mqttPort is { } port) builder.UseSetting("MP_MQTT_PORT", port.ToString());
+        // A test's own settings last, so they win over the defaults above.
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         if (clock is not null) builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(clock));
     }
 
