@@ -6,6 +6,7 @@ using MessagePlatform.Api.Access;
 using MessagePlatform.IntegrationTests.Concurrency;
 using MessagePlatform.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
 
 namespace MessagePlatform.IntegrationTests.Security;
 
@@ -151,6 +152,24 @@ public sealed class CredentialTests(TwoNodeFixture cluster) : IClassFixture<TwoN
         await tenant.App.DeleteAsync("/v1/users/ann/tokens").ExpectAsync(HttpStatusCode.NoContent);
         await Sync(othersAnn).ExpectAsync(HttpStatusCode.OK);
         await tenant.App.DeleteAsync("/v1/users/not%20a%20user/tokens").ExpectAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task a_revoked_token_cannot_connect_over_mqtt_or_websocket_on_another_node()
+    {
+        var tenant = await PlatformFixture.NewTenantAsync(cluster.NodeA, cluster.Admin);
+        var token = await tenant.App.TokenAsync("ann");
+        var (before, beforeResult) = await MqttTestClient.OverWebSocketAsync(cluster.NodeB, "ann", token);
+        await using (before) Assert.Equal(MqttClientConnectResultCode.Success, beforeResult.ResultCode);
+
+        await tenant.App.DeleteAsync("/v1/users/ann/tokens").ExpectAsync(HttpStatusCode.NoContent);
+        using var annOnB = cluster.NodeB.ClientWith(token);
+        await UntilAsync(() => annOnB.GetAsync("/v1/users/ann/sync"), HttpStatusCode.Unauthorized, InForceWithin);
+
+        var (after, afterResult) = await MqttTestClient.OverWebSocketAsync(cluster.NodeB, "ann", token);
+        await using (after) Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, afterResult.ResultCode);
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => SocketClient.ConnectAsync(cluster.NodeB, token));
+        Assert.Contains("401", refused.Message);
     }
 
     [Fact]
