@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using Marten;
+using MessagePlatform.Domain;
 using Microsoft.AspNetCore.Authentication;
 
 namespace MessagePlatform.Api.Access;
@@ -16,8 +18,21 @@ public static class AccessConfig
             .AddPolicy(Roles.Auditor, p => p.RequireClaim(Roles.RoleClaim, Roles.Auditor))
             .AddPolicy(Roles.User, p => p.RequireClaim(Roles.RoleClaim, Roles.User))
             .AddPolicy(Roles.AppOrUser, p => p.RequireClaim(Roles.RoleClaim, Roles.App, Roles.User));
-        KeyRingInPostgres.AddTo(builder.Services);
+        builder.Services.AddOptions<AccessOptions>().BindConfiguration("Access");
+        KeyRingInPostgres.AddTo(builder.Services, KeyRingAtRest.From(builder.Configuration, builder.Environment));
+        builder.Services.AddSingleton<KeyLookups>();
+        builder.Services.AddSingleton<Tenants.TenantKeys>();
+        builder.Services.AddSingleton<TokenRevocations>();
+        builder.Services.AddHostedService<TokenRevocationFeed>();
         return builder;
+    }
+
+    /// <summary>The access slice's tables and stored events, known up front like every other.</summary>
+    public static void AddAccessStorage(this StoreOptions options)
+    {
+        KeyRingInPostgres.AddTo(options);
+        TokenRevocations.AddTo(options);
+        options.Events.AddEventTypes([typeof(TenantKeyIssued), typeof(TenantKeyRevoked), typeof(UserTokensRevoked)]);
     }
 
     /// <summary>Tells OpenAPI what every protected group may answer: 401 without a credential, 403 for the wrong role.</summary>

@@ -9,6 +9,9 @@ public static class Credentials
     public static string NewKey(string role) =>
         $"mp_{role}_{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_')}";
 
+    /// <summary>A key's public name: the head of its fingerprint, so every key ever issued has one without a migration.</summary>
+    public static string KeyIdOf(string fingerprint) => fingerprint[..16];
+
     public static string Fingerprint(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     public static bool SameKey(string presented, string expected) =>

@@ -1,27 +1,25 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Marten;
 using MessagePlatform.Api.Platform;
-using MessagePlatform.Api.Tenants;
+using MessagePlatform.Domain;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace MessagePlatform.Api.Access;
 
 /// <summary>
-/// Turns `Authorization: Bearer key` into a principal with a role and a tenant. Key look-ups are
-/// cached briefly so a send does not pay a database round trip for its credential.
+/// Turns `Authorization: Bearer key` into a principal with a role and a tenant. A string that can be
+/// neither a key nor a token is refused by its shape alone; found keys are cached a few seconds
+/// (<see cref="KeyLookups"/>) so a send does not pay a database round trip for its credential.
 /// </summary>
 public sealed class KeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     PlatformOptions platform,
-    IDocumentStore store,
     UserTokens userTokens,
     TokenRevocations revocations,
-    IMemoryCache cache,
+    KeyLookups keys,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -41,21 +39,14 @@ public sealed class KeyAuthentication(
 
         if (platform.AdminKey is { } admin && Credentials.SameKey(presented, admin))
             return Success(Roles.Admin, tenantId: null);
-        if (presented.StartsWith(UserTokens.Prefix, StringComparison.Ordinal))
+        if (CredentialShapes.CanBeUserToken(presented))
             return userTokens.TryRead(presented, out var tokenTenant, out var userId, out var issuedAt)
                 && !revocations.IsRevoked(tokenTenant, userId, issuedAt)
                 ? Success(Roles.User, tokenTenant, userId, issuedAt)
                 : AuthenticateResult.Fail("Invalid, expired or revoked user token.");
+        if (!CredentialShapes.CanBeKey(presented)) return AuthenticateResult.Fail("Not a key or a token.");
 
-        var fingerprint = Credentials.Fingerprint(presented);
-        var key = await cache.GetOrCreateAsync($"key:{fingerprint}", async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
-            // A session of its own, closed at once: a request-scoped one would live as long as a
-            // WebSocket does (the profile found one per idle connection).
-            await using var session = store.QuerySession();
-            return await session.LoadAsync<ApiKey>(fingerprint, Context.RequestAborted);
-        });
+        var key = await keys.FindAsync(presented, Context.RequestAborted);
         return key is null ? AuthenticateResult.Fail("Unknown credential.") : Success(key.Role, key.TenantId);
     }
 

@@ -15,9 +15,9 @@ namespace MessagePlatform.Api.Access;
 /// authenticated, with the expiry inside). The key ring lives in PostgreSQL, so a token issued on
 /// one node is accepted by every node of the cluster.
 /// </summary>
-public sealed class UserTokens(IDataProtectionProvider provider)
+public sealed class UserTokens(IDataProtectionProvider provider, TokenRevocations revocations)
 {
-    public const string Prefix = "mp_user_";
+    public const string Prefix = Domain.CredentialShapes.UserTokenPrefix;
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(24);
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(30);
 
@@ -28,13 +28,16 @@ public sealed class UserTokens(IDataProtectionProvider provider)
     public string Issue(string tenantId, string userId, DateTimeOffset issuedAt, DateTimeOffset expiresAt) =>
         Prefix + _protector.Protect($"{tenantId}\n{userId}\n{issuedAt.ToUnixTimeMilliseconds()}", expiresAt);
 
-    public bool TryRead(string token, out string tenantId, out string userId) => TryRead(token, out tenantId, out userId, out _);
+    /// <summary>A token a gateway may accept at connect: authentic, unexpired and not revoked.</summary>
+    public bool TryRead(string token, out string tenantId, out string userId) =>
+        TryRead(token, out tenantId, out userId, out var issuedAt) && !revocations.IsRevoked(tenantId, userId, issuedAt);
 
     /// <summary>Reads a token; one issued before tokens carried their issue time reads as issued at <see cref="DateTimeOffset.MinValue"/>.</summary>
     public bool TryRead(string token, out string tenantId, out string userId, out DateTimeOffset issuedAt)
     {
         (tenantId, userId, issuedAt) = ("", "", DateTimeOffset.MinValue);
-        if (!token.StartsWith(Prefix, StringComparison.Ordinal)) return false;
+        // Refused by its shape before any decryption: no work for a string that cannot be a token.
+        if (!Domain.CredentialShapes.CanBeUserToken(token)) return false;
         try
         {
             var parts = _protector.Unprotect(token[Prefix.Length..], out _).Split('\n');
@@ -87,12 +90,13 @@ public sealed class KeyRingInPostgres(NpgsqlDataSource db) : IXmlRepository
         options.Storage.ExtendedSchemaObjects.Add(table);
     }
 
-    public static void AddTo(IServiceCollection services)
+    public static void AddTo(IServiceCollection services, KeyRingAtRest atRest)
     {
-        services.AddDataProtection().SetApplicationName("MessagePlatform");
+        atRest.ApplyTo(services.AddDataProtection().SetApplicationName("MessagePlatform"));
         services.AddOptions<KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new KeyRingInPostgres(db));
+        services.AddSingleton(atRest);
+        services.AddHostedService<KeyRingWarning>();
         services.AddSingleton<UserTokens>();
-        services.AddSingleton<TokenRevocations>();
     }
 }

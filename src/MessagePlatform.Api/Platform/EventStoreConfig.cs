@@ -45,7 +45,7 @@ public static class EventStoreConfig
             options.Events.MetadataConfig.CausationIdEnabled = true;
             options.Events.MetadataConfig.HeadersEnabled = true;
             options.AddTenants();
-            KeyRingInPostgres.AddTo(options);
+            options.AddAccessStorage();
             WebhookTables.AddTo(options);
             ConnectionRegistry.AddTo(options);
             // Every document type is known up front: created at start-up, never lazily by racing requests.

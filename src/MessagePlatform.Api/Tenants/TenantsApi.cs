@@ -30,6 +30,7 @@ public static partial class TenantsApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{tenantId}", GetTenant).WithSummary("A tenant with its default policies (no keys).")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapTenantKeys();
         return group;
     }
 
