@@ -91,6 +91,22 @@ public sealed class DefaultsTests
         foreach (var raw in new[] { '\r', '\u001B', '\u202E', '\u2028' }) Assert.DoesNotContain(raw, rendered);
     }
 
+    [Fact]
+    public void docker_compose_publishes_no_broker_management_and_has_no_default_password()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MessagePlatform.sln"))) root = root.Parent;
+        var compose = File.ReadAllText(Path.Combine(root!.FullName, "docker-compose.yml"));
+        foreach (var unsafeDefault in new[] { "guest", "15672", "management", "Password=postgres", "POSTGRES_PASSWORD: postgres" })
+            Assert.DoesNotContain(unsafeDefault, compose);
+        // Every secret comes from the environment, and compose refuses to run without it.
+        foreach (var secret in new[] { "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "MP_ADMIN_KEY" })
+            Assert.Contains("${" + secret + ":?", compose);
+        var published = System.Text.RegularExpressions.Regex.Matches(compose, @"^\s*- ""([^""]+)""\s*$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.NotEmpty(published);
+        Assert.All(published, port => Assert.StartsWith("127.0.0.1:", port.Groups[1].Value));
+    }
+
     [Theory]
     [InlineData("plain text, ünïcødé, 中文", "plain text, ünïcødé, 中文")]
     [InlineData("a\tb\nc\rd", @"a\tb\nc\rd")]
