@@ -6,6 +6,7 @@
 #   infra/rabbitmq.sh stop      stop the node and its epmd
 #   infra/rabbitmq.sh status    exit 0 when it runs
 #   infra/rabbitmq.sh url       the amqp:// address
+#   infra/rabbitmq.sh vhost N   add virtual host N (guest may use it) and print its amqp:// address
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 base="$root/.local/rabbitmq"
@@ -60,5 +61,10 @@ case "${1:-}" in
   stop) stop ;;
   status) command -v rabbitmqctl >/dev/null 2>&1 && running ;;
   url) echo "amqp://guest:guest@127.0.0.1:$port/" ;;
-  *) echo "usage: $0 install|start|stop|status|url" >&2; exit 2 ;;
+  vhost)
+    name="${2:?usage: $0 vhost NAME}"
+    rabbitmqctl -q -n "$RABBITMQ_NODENAME" add_vhost "$name" >/dev/null
+    rabbitmqctl -q -n "$RABBITMQ_NODENAME" set_permissions -p "$name" guest '.*' '.*' '.*' >/dev/null
+    echo "amqp://guest:guest@127.0.0.1:$port/$name" ;;
+  *) echo "usage: $0 install|start|stop|status|url|vhost NAME" >&2; exit 2 ;;
 esac

@@ -11,5 +11,7 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app .
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080
+# Not root: the image's unprivileged "app" user (both ports are above 1024).
+USER $APP_UID
 EXPOSE 8080 1883
 ENTRYPOINT ["dotnet", "MessagePlatform.Api.dll"]

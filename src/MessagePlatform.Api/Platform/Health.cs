@@ -19,8 +19,16 @@ public static class Health
         });
     }
 
+    /// <summary>
+    /// Anonymous callers get each check's status, a fixed description and its numbers only: a failing
+    /// check's description and data carry exception text (host names, ports, driver messages), which
+    /// goes to the node's log instead.
+    /// </summary>
     private static Task WriteJson(HttpContext http, HealthReport report)
     {
+        var log = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Health));
+        foreach (var (name, entry) in report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy))
+            log.LogWarning(entry.Exception, "Health check {HealthCheck} is {HealthStatus}: {HealthDescription}", name, entry.Status, entry.Description);
         http.Response.ContentType = "application/json";
         return JsonSerializer.SerializeAsync(http.Response.Body, new
         {
@@ -28,9 +36,16 @@ public static class Health
             checks = report.Entries.ToDictionary(e => e.Key, e => new
             {
                 status = e.Value.Status.ToString(),
-                description = e.Value.Description ?? e.Value.Exception?.Message,
-                data = e.Value.Data,
+                description = Describe(e.Value.Status),
+                data = e.Value.Data.Where(d => d.Value is int or long or double or decimal).ToDictionary(d => d.Key, d => d.Value),
             }),
         }, JsonSerializerOptions.Web);
     }
+
+    private static string Describe(HealthStatus status) => status switch
+    {
+        HealthStatus.Healthy => "ok",
+        HealthStatus.Degraded => "degraded; the node's log says why",
+        _ => "failing; the node's log says why",
+    };
 }

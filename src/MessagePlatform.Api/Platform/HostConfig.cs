@@ -30,6 +30,8 @@ public static class HostConfig
     {
         var platform = PlatformOptions.From(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton(platform);
+        // First of the hosted services: nothing else starts before this node's id is its own.
+        NodeIdentity.AddTo(builder);
         builder.Services.AddSerilog((_, log) => log
             .ReadFrom.Configuration(builder.Configuration)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
@@ -37,7 +39,9 @@ public static class HostConfig
             .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("NodeId", platform.NodeId)
-            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}"));
+            // Last, so it sees every property the others added.
+            .Enrich.With<LogEscaping>()
+            .WriteTo.Console(LogEscaping.ConsoleFormatter()));
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new MsgIds(platform.NodeId, sp.GetRequiredService<TimeProvider>()));
@@ -82,6 +86,8 @@ public static class HostConfig
     private static void AddBus(this IHostApplicationBuilder builder, PlatformOptions platform) =>
         builder.Services.AddMassTransit(bus =>
         {
+            // MassTransit 8.4+ reports usage to its vendor after start: this node calls out to no one it was not told to.
+            bus.DisableUsageTelemetry();
             bus.AddPushConsumers();
             if (platform.UsesRabbitMq)
                 bus.UsingRabbitMq((context, rabbit) =>

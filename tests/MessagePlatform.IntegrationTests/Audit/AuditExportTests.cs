@@ -62,26 +62,32 @@ public sealed class AuditExportTests(PlatformFixture platform, ITestOutputHelper
     public async Task a_100k_event_export_streams_in_constant_server_memory_to_a_slow_reader()
     {
         const int Events = 100_000;
-        var tenant = await platform.NewTenantAsync();
+        // Two nodes on one database form a cluster, and a cluster runs on RabbitMQ: a database and a vhost of its own.
+        var postgres = await TestServers.CreateDatabaseAsync();
+        var rabbitMq = await TestServers.CreateVirtualHostAsync();
+        await using var loader = new PlatformHost(postgres, nodeId: 40, transport: "rabbitmq", rabbitMq: rabbitMq);
+        var tenant = await PlatformFixture.NewTenantAsync(loader, loader.ClientWith(PlatformHost.AdminKey));
         await tenant.App.OpenAsync(new { sessionId = "warm", type = "group", members = new[] { "ann" } });
         var loadedAfter = DateTimeOffset.UtcNow;
         await Task.Delay(20);
         var appending = Stopwatch.StartNew();
-        await AppendAccessEventsAsync(tenant.TenantId, Events);
+        await AppendAccessEventsAsync(loader, tenant.TenantId, Events);
         output.WriteLine($"appended {Events:N0} events in {appending.ElapsedMilliseconds:N0} ms");
 
         // The server in a process of its own, so its memory is its alone: workstation GC, so the heap
         // follows what is live rather than server GC's budgets, and a managed heap capped at 50 MiB,
         // well under the export's ~110 MiB: an export buffered in memory would fail outright.
-        await using var server = await ApiProcess.StartAsync(platform.Postgres, nodeId: 41,
-            new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCHeapHardLimit"] = "0x3200000" });
+        await using var server = await ApiProcess.StartAsync(postgres, nodeId: 41, new Dictionary<string, string>
+        {
+            ["DOTNET_gcServer"] = "0", ["DOTNET_GCHeapHardLimit"] = "0x3200000", ["MP_TRANSPORT"] = "rabbitmq", ["MP_RABBITMQ"] = rabbitMq,
+        });
         using var auditor = server.ClientWith(tenant.AuditorKey);
         auditor.Timeout = TimeSpan.FromMinutes(5);
         // Warm-up (JIT, pools, the first pages) with an export that stops before the load.
         await (await auditor.GetAsync($"/v1/audit/export?to={Uri.EscapeDataString(loadedAfter.ToString("O"))}")).Content.ReadAsStringAsync();
         await Task.Delay(1000);
         // The export is a snapshot taken as it starts: its own access event commits just after.
-        var expected = await CountEventsAsync(tenant.TenantId);
+        var expected = await CountEventsAsync(postgres, tenant.TenantId);
         var baseline = Rss(server.ProcessId).Current;
         ResetPeak(server.ProcessId);
 
@@ -127,9 +133,9 @@ public sealed class AuditExportTests(PlatformFixture platform, ITestOutputHelper
     /// subscription reads, so the daemon has nothing to catch up on afterwards. Wide queries make
     /// each line about 1 KiB, so buffering the export would show plainly.
     /// </summary>
-    private async Task AppendAccessEventsAsync(string tenantId, int count)
+    private static async Task AppendAccessEventsAsync(PlatformHost host, string tenantId, int count)
     {
-        var store = platform.Host.Services.GetRequiredService<IDocumentStore>();
+        var store = host.Services.GetRequiredService<IDocumentStore>();
         var query = "?" + string.Join("&", Enumerable.Range(0, 40).Select(i => $"filter{i}=value-{i:D4}"));
         for (var done = 0; done < count; done += 5_000)
         {
@@ -142,9 +148,9 @@ public sealed class AuditExportTests(PlatformFixture platform, ITestOutputHelper
         }
     }
 
-    private async Task<long> CountEventsAsync(string tenantId)
+    private static async Task<long> CountEventsAsync(string postgres, string tenantId)
     {
-        await using var db = new NpgsqlConnection(platform.Postgres);
+        await using var db = new NpgsqlConnection(postgres);
         await db.OpenAsync();
         await using var cmd = new NpgsqlCommand("select count(*) from mp.mt_events where tenant_id = @t", db);
         cmd.Parameters.AddWithValue("t", tenantId);

@@ -20,9 +20,11 @@ public sealed class SyncUnderLoadTests
     public async Task a_user_syncing_while_many_writers_write_on_two_nodes_gets_every_message_once_in_order_even_when_the_projection_host_is_killed()
     {
         var postgres = await TestServers.CreateDatabaseAsync();
+        var rabbitMq = await TestServers.CreateVirtualHostAsync();
         // A starts first, so it is the one running the projections when it is killed.
-        var a = await ApiProcess.StartAsync(postgres, nodeId: 11);
-        await using var b = new PlatformHost(postgres, nodeId: 12);
+        var a = await ApiProcess.StartAsync(postgres, nodeId: 11,
+            new Dictionary<string, string> { ["MP_TRANSPORT"] = "rabbitmq", ["MP_RABBITMQ"] = rabbitMq });
+        await using var b = new PlatformHost(postgres, nodeId: 12, transport: "rabbitmq", rabbitMq: rabbitMq);
         var tenant = await PlatformFixture.NewTenantAsync(b, b.ClientWith(PlatformHost.AdminKey));
         using var appA = a.ClientWith(tenant.AppKey);
         var appB = tenant.App;

@@ -8,7 +8,7 @@ namespace MessagePlatform.IntegrationTests.Infrastructure;
 
 /// <summary>One platform node booted in process, configured only through the variables of API.md.</summary>
 public sealed class PlatformHost(string postgres, int nodeId = 0, string transport = "inmemory", TimeProvider? clock = null, int? mqttPort = null,
-    IReadOnlyDictionary<string, string>? settings = null)
+    IReadOnlyDictionary<string, string>? settings = null, string? rabbitMq = null)
     : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key";
@@ -20,7 +20,7 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
         builder.UseSetting("MP_ADMIN_KEY", AdminKey);
         builder.UseSetting("MP_NODE_ID", nodeId.ToString());
         builder.UseSetting("MP_TRANSPORT", transport);
-        builder.UseSetting("MP_RABBITMQ", TestServers.RabbitMq);
+        builder.UseSetting("MP_RABBITMQ", rabbitMq ?? TestServers.RabbitMq);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         // Webhook retries on a test's time scale: 3 tries, 100 ms then 200 ms apart.
         builder.UseSetting("Webhooks:MaxAttempts", "3");

@@ -27,6 +27,18 @@ public static class TestServers
         Assert.Equal(0, script.ExitCode);
     }
 
+    /// <summary>
+    /// A new virtual host on the test run's RabbitMQ, as an amqp:// address: a cluster of test nodes on
+    /// it has its own `mp-fanout` and gateway queues, so it runs beside every other test.
+    /// </summary>
+    public static async Task<string> CreateVirtualHostAsync()
+    {
+        var name = $"mp-test-{Guid.NewGuid():N}"[..20];
+        await RabbitMqAsync($"vhost {name}");
+        var address = new UriBuilder(RabbitMq) { Path = "/" + name };
+        return address.Uri.ToString();
+    }
+
     /// <summary>A new, empty database for one fixture, so fixtures never see each other's data.</summary>
     public static async Task<string> CreateDatabaseAsync()
     {

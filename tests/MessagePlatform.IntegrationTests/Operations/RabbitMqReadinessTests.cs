@@ -23,6 +23,7 @@ public sealed class RabbitMqReadinessTests
         var report = await Task.FromResult(ready).ExpectAsync(HttpStatusCode.OK);
         var bus = report.GetProperty("checks").EnumerateObject().Single(c => c.Name.StartsWith("masstransit"));
         Assert.Equal("Healthy", bus.Value.GetProperty("status").GetString());
-        Assert.Contains("rabbitmq://", report.ToString());
+        // Readiness is anonymous: it names no broker address (those are in the node's log).
+        Assert.DoesNotContain("rabbitmq://", report.ToString());
     }
 }

@@ -88,9 +88,14 @@ public sealed class PresenceTests(PlatformFixture platform)
     [Fact]
     public async Task a_killed_nodes_users_are_offline_within_30_seconds()
     {
-        var tenant = await platform.NewTenantAsync();
+        // Two nodes on one database form a cluster, and a cluster runs on RabbitMQ: a database and a vhost of its own.
+        var postgres = await TestServers.CreateDatabaseAsync();
+        var rabbitMq = await TestServers.CreateVirtualHostAsync();
+        await using var host = new PlatformHost(postgres, nodeId: 30, transport: "rabbitmq", rabbitMq: rabbitMq);
+        var tenant = await PlatformFixture.NewTenantAsync(host, host.ClientWith(PlatformHost.AdminKey));
         var token = await tenant.App.TokenAsync("kim");
-        await using var node = await ApiProcess.StartAsync(platform.Postgres, nodeId: 31);
+        await using var node = await ApiProcess.StartAsync(postgres, nodeId: 31,
+            new Dictionary<string, string> { ["MP_TRANSPORT"] = "rabbitmq", ["MP_RABBITMQ"] = rabbitMq });
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri($"ws://{node.Address.Authority}/v1/connect?access_token={Uri.EscapeDataString(token)}"), CancellationToken.None);
         await EventuallyAsync(async () => (await PresenceAsync(tenant, "kim")).GetProperty("online").GetBoolean(),

@@ -1,0 +1,13 @@
+namespace MessagePlatform.Api.Platform;
+
+/// <summary>How a node claims its MP_NODE_ID at start (section "Node").</summary>
+public sealed class NodeOptions
+{
+    public const string Section = "Node";
+
+    /// <summary>
+    /// How long a node waits for its id to come free before it refuses to start: long enough for a
+    /// node killed a moment ago to lose its claim, short enough that a real clash is reported at once.
+    /// </summary>
+    public int ClaimWaitSeconds { get; set; } = 10;
+}
