@@ -16,7 +16,7 @@ public sealed class WebhookOptions
     [Range(0, 24 * 365)] public int DeliveredRetentionHours { get; set; } = 24;
 
     /// <summary>How long a parked delivery waits for a replay before it is removed with its body.</summary>
-    [Range(1, 24 * 365)] public int ParkedRetentionHours { get; set; } = 24 * 7;
+    [Range(0, 24 * 365)] public int ParkedRetentionHours { get; set; } = 24 * 7;
 
     /// <summary>How often each node removes settled rows past their retention.</summary>
     [Range(1, 3600)] public int PruneIntervalSeconds { get; set; } = 60;
