@@ -33,18 +33,38 @@ public sealed class WebhookRetentionTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task a_rotated_secret_signs_the_deliveries_after_it_and_a_removed_webhook_signs_none()
+    public async Task a_replayed_delivery_is_signed_with_the_current_secret_and_not_sent_once_its_webhook_is_removed()
     {
-        await using var receiver = await HookReceiver.StartAsync("the-rotated-secret-2");
+        const string Rotated = "the-rotated-secret-2";
+        await using var receiver = await HookReceiver.StartAsync(Rotated);
+        receiver.FlakyFailuresLeft = 1_000;
         var tenant = await platform.NewTenantAsync();
         await tenant.App.OpenAsync(new { sessionId = "s", type = "group", members = new[] { "ann" } });
-        await tenant.App.PutAsJsonAsync("/v1/webhooks/default", new { url = receiver.Url("hook"), secret = Secret, events = new[] { "message.sent" } })
-            .ExpectAsync(HttpStatusCode.OK);
-        await tenant.App.PutAsJsonAsync("/v1/webhooks/default", new { url = receiver.Url("hook"), secret = "the-rotated-secret-2", events = new[] { "message.sent" } })
+        await tenant.App.PutAsJsonAsync("/v1/webhooks/default", new { url = receiver.Url("flaky"), secret = Secret, events = new[] { "message.sent" } })
             .ExpectAsync(HttpStatusCode.OK);
         await tenant.App.SendAsync("s", "ann", "1").ExpectAsync(HttpStatusCode.Created);
-        await Poll.UntilAsync(() => Count(tenant, Rows + " and status = 'delivered'"), n => n.GetInt64() == 1);
-        Assert.True(Assert.Single(receiver.Calls).SignatureValid);
+        var parked = await Poll.UntilAsync(() => tenant.App.GetAsync("/v1/webhooks/parked").ExpectAsync(HttpStatusCode.OK), p => p.GetArrayLength() == 1);
+        var deliveryId = parked[0].GetProperty("deliveryId").GetString();
+
+        // Rotated while parked: the replay is signed with the secret the receiver has now.
+        await tenant.App.PutAsJsonAsync("/v1/webhooks/default", new { url = receiver.Url("flaky"), secret = Rotated, events = new[] { "message.sent" } })
+            .ExpectAsync(HttpStatusCode.OK);
+        receiver.FlakyFailuresLeft = 0;
+        await tenant.App.PostAsync($"/v1/webhooks/parked/{deliveryId}/replay", null).ExpectAsync(HttpStatusCode.OK);
+        await Poll.UntilAsync(async () => JsonSerializer.SerializeToElement(receiver.Delivered.Count), n => n.GetInt32() == 1);
+        Assert.True(receiver.Calls.Last().SignatureValid);
+
+        // Removed: a parked delivery replayed has nothing to be signed with, and is not sent.
+        receiver.FlakyFailuresLeft = 1_000;
+        await tenant.App.SendAsync("s", "ann", "2").ExpectAsync(HttpStatusCode.Created);
+        parked = await Poll.UntilAsync(() => tenant.App.GetAsync("/v1/webhooks/parked").ExpectAsync(HttpStatusCode.OK), p => p.GetArrayLength() == 1);
+        await tenant.App.DeleteAsync("/v1/webhooks/default").ExpectAsync(HttpStatusCode.NoContent);
+        var calls = receiver.Calls.Count;
+        receiver.FlakyFailuresLeft = 0;
+        await tenant.App.PostAsync($"/v1/webhooks/parked/{parked[0].GetProperty("deliveryId").GetString()}/replay", null).ExpectAsync(HttpStatusCode.OK);
+        parked = await Poll.UntilAsync(() => tenant.App.GetAsync("/v1/webhooks/parked").ExpectAsync(HttpStatusCode.OK),
+            p => p.GetArrayLength() == 1 && p[0].GetProperty("lastError").GetString() == "webhook removed or changed");
+        Assert.Equal(calls, receiver.Calls.Count);
     }
 
     [Fact]
