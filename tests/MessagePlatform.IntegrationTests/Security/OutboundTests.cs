@@ -61,6 +61,14 @@ public sealed class OutboundTests(PublicOnlyFixture publicOnly) : IClassFixture<
     }
 
     [Fact]
+    public void a_node_with_a_wrong_allow_list_does_not_start()
+    {
+        using var host = new PlatformHost(publicOnly.Postgres, nodeId: 6, outboundAllow: "127.0.0.1,10.0.0.0/8");
+        var failure = Assert.ThrowsAny<Exception>(() => host.CreateClient());
+        Assert.Contains("MP_OUTBOUND_ALLOW", failure.ToString());
+    }
+
+    [Fact]
     public async Task a_webhook_whose_host_now_resolves_to_a_non_allowed_address_is_never_connected_to()
     {
         // Set while the operator allowed loopback (the set-time check passes), then delivered by a node
