@@ -10,6 +10,8 @@ export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"
 export MP_ADMIN_KEY="${MP_ADMIN_KEY:-dev-admin-key}"
 export MP_TRANSPORT="${MP_TRANSPORT:-inmemory}"
 export MP_POSTGRES="${MP_POSTGRES:-$(bash infra/postgres.sh url)}"
+# On your own machine a webhook receiver is usually on localhost, which nodes otherwise refuse (API.md "Outbound calls").
+export MP_OUTBOUND_ALLOW="${MP_OUTBOUND_ALLOW:-127.0.0.0/8,::1/128}"
 url="${ASPNETCORE_URLS%%;*}"
 
 echo "Starting PostgreSQL in .local/pgdata ..."

@@ -24,6 +24,10 @@ internal static class DerivedRows
          """,
         $"delete from {Qualified(ReadFeedTable)} where tenant_id = ? and session_id = ? and seq <= ?",
         $"delete from {Qualified(SendReceipts.Table)} where tenant_id = ? and session_id = ? and seq <= ?",
+        // Settled deliveries that start within the removed messages. A pending one is left to go out (its
+        // session.closed may be why the session is removed); once delivered it holds no body, once parked
+        // it is pruned after Webhooks:ParkedRetentionHours.
+        $"delete from {Qualified(WebhookTables.Deliveries)} where tenant_id = ? and session_id = ? and first_seq <= ? and status <> 'pending'",
     ];
 
     private static readonly string[] WholeSession =
@@ -40,7 +44,7 @@ internal static class DerivedRows
         foreach (var sql in UpToSeq) operations.QueueSqlCommand(sql, tenantId, sessionId, seq);
     }
 
-    /// <summary>Everything of the session: its messages, memberships, read marks and webhook.</summary>
+    /// <summary>Everything of the session: its messages, memberships, read marks, webhook and settled deliveries.</summary>
     public static void RemoveSession(IDocumentOperations operations, string tenantId, string sessionId)
     {
         RemoveThrough(operations, tenantId, sessionId, long.MaxValue);

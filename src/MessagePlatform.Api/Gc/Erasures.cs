@@ -90,7 +90,8 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
         var masked = await session.Connection!.Command(
             $"update {Chain} set body = null where tenant_id = $1 and sender = $2 and session_id = any($3) and body is not null",
             tenantId, userId, targets).ExecuteNonQueryAsync(ct);
-        // Webhook deliveries still pending or parked carry bodies too: an operator replaying one must not resend it.
+        // Webhook deliveries carry bodies too (pending and parked ones; a delivered one's is gone already):
+        // an operator replaying one must not resend it.
         session.QueueSqlCommand(MaskDeliveries, tenantId, userId, targets);
         GcLog.Queue(session, tenantId, new GcRecord(Guid.NewGuid().ToString("N"), GcLog.Kinds.Erasure, null, null, null, null,
             masked, by, userId, clock.GetUtcNow()));
@@ -108,7 +109,7 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
                            order by n)
           from jsonb_array_elements(d.payload -> 'events') with ordinality as x(e, n)))
         from (select ?::text as tenant_id, ?::text as user_id, ?::text[] as sessions) p
-        where d.tenant_id = p.tenant_id and d.session_id = any(p.sessions) and d.status <> 'delivered'
+        where d.tenant_id = p.tenant_id and d.session_id = any(p.sessions) and d.payload is not null
           and exists (select 1 from jsonb_array_elements(d.payload -> 'events') e where e ->> 'type' = 'message.sent' and e ->> 'from' = p.user_id)
         """;
 

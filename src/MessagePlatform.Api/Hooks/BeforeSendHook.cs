@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Marten;
+using MessagePlatform.Api.Outbound;
+using MessagePlatform.Domain;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace MessagePlatform.Api.Hooks;
@@ -16,13 +18,16 @@ public sealed record HookVerdict(bool Allowed, JsonElement? Body, string? Reason
 
 /// <summary>
 /// Asks the tenant's hook about a send before it is stored: allow, deny (422, nothing stored) or
-/// modify (stored with the hook's body). A timeout or an error follows the hook's failure policy:
-/// "open" lets the send through, "closed" refuses it (503).
+/// modify (stored with the hook's body). A timeout, an error or an answer of any other shape (or over
+/// MaxAnswerBytes) follows the hook's failure policy: "open" lets the send through, "closed" refuses it (503).
 /// </summary>
 public sealed class BeforeSendHook(IDocumentStore store, IHttpClientFactory http, IMemoryCache cache, TimeProvider clock,
     ILogger<BeforeSendHook> log)
 {
     public const string HttpClientName = "before-send";
+
+    /// <summary>Room for a modified body at the size limit, escaped, and the answer around it.</summary>
+    public const int MaxAnswerBytes = 2 * SendRules.MaxBodyBytes + 4096;
 
     public Task<BeforeSendHookConfig?> FindAsync(string tenantId, CancellationToken ct) =>
         cache.GetOrCreateAsync(CacheKey(tenantId), async entry =>
@@ -50,29 +55,37 @@ public sealed class BeforeSendHook(IDocumentStore store, IHttpClientFactory http
         Signature.AddTo(request, hook.Secret, clock.GetUtcNow().ToUnixTimeSeconds(), payload);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(hook.TimeoutMs);
+        byte[] answer;
         try
         {
+            // Buffered by the client, which stops at MaxAnswerBytes: an endless answer is cut, not waited for.
             using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
-            response.EnsureSuccessStatusCode();
-            var answer = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
-            return answer.TryGetProperty("action", out var action) ? action.GetString() switch
-            {
-                "allow" => HookVerdict.Pass,
-                "deny" => new HookVerdict(false, null,
-                    answer.TryGetProperty("reason", out var reason) ? reason.GetString() : "denied by the before-send hook", false),
-                "modify" when answer.TryGetProperty("body", out var modified) => new HookVerdict(true, modified.Clone(), null, false),
-                _ => Failed(hook, tenantId, "an answer without a known action"),
-            } : Failed(hook, tenantId, "an answer without an action");
+            if (!response.IsSuccessStatusCode) return Failed(hook, tenantId, OutboundFailure.Status((int)response.StatusCode), null);
+            answer = await response.Content.ReadAsByteArrayAsync(timeout.Token);
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            return Failed(hook, tenantId, e is OperationCanceledException ? $"no answer within {hook.TimeoutMs} ms" : e.Message);
+            return Failed(hook, tenantId, OutboundFailure.Describe(e), e.Message);
         }
+        var read = ModerationAnswer.Read(answer);
+        return read.Action switch
+        {
+            ModerationAction.Allow => HookVerdict.Pass,
+            ModerationAction.Deny => new HookVerdict(false, null, read.Reason, false),
+            ModerationAction.Modify => new HookVerdict(true, read.Body, null, false),
+            _ => Failed(hook, tenantId, read.Why!, null),
+        };
     }
 
-    private HookVerdict Failed(BeforeSendHookConfig hook, string tenantId, string why)
+    /// <summary>
+    /// The failure policy. The tenant's 503 says only that the hook failed: what the hook's address
+    /// answered, or the exception, would let a hook URL read what it should not; the log has the cause.
+    /// </summary>
+    private HookVerdict Failed(BeforeSendHookConfig hook, string tenantId, string why, string? error)
     {
-        log.LogWarning("Before-send hook of {TenantId} failed ({Reason}); failing {Policy}", tenantId, why, hook.FailurePolicy);
-        return hook.FailurePolicy == "open" ? HookVerdict.Pass : new HookVerdict(false, null, $"The before-send hook failed: {why}.", true);
+        log.LogWarning("Before-send hook of {TenantId} failed ({Reason}; {Error}); failing {Policy}", tenantId, why, error, hook.FailurePolicy);
+        return hook.FailurePolicy == "open" ? HookVerdict.Pass : new HookVerdict(false, null, UnavailableDetail, true);
     }
+
+    public const string UnavailableDetail = "The before-send hook gave no usable answer.";
 }

@@ -1,5 +1,6 @@
 using Marten;
 using MessagePlatform.Api.Access;
+using MessagePlatform.Api.Outbound;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MessagePlatform.Api.Hooks;
@@ -20,11 +21,11 @@ public static class HooksApi
     }
 
     public static async Task<Results<Ok<BeforeSendHookView>, ValidationProblem>> Put(
-        BeforeSendHookRequest request, HttpContext http, IDocumentSession session, BeforeSendHook hook, CancellationToken ct)
+        BeforeSendHookRequest request, HttpContext http, IDocumentSession session, BeforeSendHook hook, OutboundTargets targets,
+        CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            errors["url"] = ["must be an absolute http or https URL"];
+        if (await targets.RefusalAsync(request.Url, ct) is { } refusal) errors["url"] = [refusal];
         if (string.IsNullOrEmpty(request.Secret) || request.Secret.Length is < 16 or > 256)
             errors["secret"] = ["is required, 16 to 256 characters"];
         if (request.TimeoutMs is < 50 or > 10_000) errors["timeoutMs"] = ["must be 50 to 10000"];

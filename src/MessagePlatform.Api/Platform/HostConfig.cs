@@ -54,11 +54,8 @@ public static class HostConfig
         builder.Services.AddSingleton<SessionHistory>();
         builder.Services.AddSingleton<Sending>();
         builder.Services.AddSingleton<SendThrottle>();
-        builder.Services.AddSingleton<BeforeSendHook>();
-        builder.Services.AddHttpClient(BeforeSendHook.HttpClientName);
-        builder.Services.AddSingleton<WebhookRegistry>();
-        builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName);
-        builder.Services.AddHostedService<WebhookDispatcher>();
+        builder.AddHooks();
+        builder.AddWebhooks();
         builder.Services.AddSingleton<SyncReader>();
         builder.Services.AddSingleton<SyncVisits>();
         builder.Services.AddSingleton<UserTags>();

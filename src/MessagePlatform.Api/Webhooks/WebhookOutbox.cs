@@ -21,8 +21,8 @@ public sealed class WebhookOutbox : SubscriptionBase
     public const string SubscriptionId = "WebhookOutbox";
     private static readonly string Insert =
         $"insert into {ReadModels.Qualified(WebhookTables.Deliveries)} " +
-        "(id, tenant_id, session_id, first_seq, url, secret, payload, status, attempts, next_attempt_at, created_at) " +
-        "values (?, ?, ?, ?, ?, ?, ?::jsonb, 'pending', 0, now(), now())";
+        "(id, tenant_id, session_id, first_seq, url, payload, status, attempts, next_attempt_at, created_at) " +
+        "values (?, ?, ?, ?, ?, ?::jsonb, 'pending', 0, now(), now())";
 
     private readonly WebhookRegistry _registry;
 
@@ -55,7 +55,7 @@ public sealed class WebhookOutbox : SubscriptionBase
                 events = events.Select(d => d!.Value.Body),
             }, JsonSerializerOptions.Web);
             operations.QueueSqlCommand(Insert, deliveryId, session.Key.TenantId, session.Key.SessionId, session.First().Version,
-                hook.Url, hook.Secret, payload);
+                hook.Url, payload);
         }
         return NullChangeListener.Instance;
     }

@@ -25,18 +25,25 @@ public static class WebhookTables
         deliveries.AddColumn<string>("session_id").NotNull();
         deliveries.AddColumn<long>("first_seq").NotNull();
         deliveries.AddColumn<string>("url").NotNull();
-        deliveries.AddColumn<string>("secret").NotNull();
-        deliveries.AddColumn("payload", "jsonb").NotNull();
+        // No secret here: it is looked up when sending, so rotating it needs no rewrite and a row leaks none.
+        // The payload is nulled once delivered; only a pending or parked delivery still carries bodies.
+        deliveries.AddColumn("payload", "jsonb");
         deliveries.AddColumn<string>("status").NotNull();
         deliveries.AddColumn<int>("attempts").NotNull();
         deliveries.AddColumn<DateTimeOffset>("next_attempt_at").NotNull();
         deliveries.AddColumn<DateTimeOffset>("claimed_until");
         deliveries.AddColumn<string>("last_error");
         deliveries.AddColumn<DateTimeOffset>("created_at").NotNull();
+        deliveries.AddColumn<DateTimeOffset>("settled_at"); // delivered or parked: what the retentions count from
         deliveries.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition($"ix_{Deliveries}_session")
         {
             Columns = ["tenant_id", "session_id", "first_seq"],
             Predicate = "status = 'pending'",
+        });
+        deliveries.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition($"ix_{Deliveries}_settled")
+        {
+            Columns = ["settled_at"],
+            Predicate = "status <> 'pending'",
         });
         options.Storage.ExtendedSchemaObjects.Add(deliveries);
     }

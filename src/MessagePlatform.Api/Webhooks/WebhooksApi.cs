@@ -1,5 +1,6 @@
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.EventStore;
+using MessagePlatform.Api.Outbound;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.Projections;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -32,11 +33,10 @@ public static class WebhooksApi
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static Dictionary<string, string[]> Validate(WebhookRequest request)
+    private static async Task<Dictionary<string, string[]>> ValidateAsync(WebhookRequest request, OutboundTargets targets, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            errors["url"] = ["must be an absolute http or https URL"];
+        if (await targets.RefusalAsync(request.Url, ct) is { } refusal) errors["url"] = [refusal];
         if (string.IsNullOrEmpty(request.Secret) || request.Secret.Length is < 16 or > 256)
             errors["secret"] = ["is required, 16 to 256 characters"];
         if (request.Events is not { Length: > 0 } || request.Events.Any(e => !WebhookRegistry.EventTypes.Contains(e)))
@@ -45,9 +45,10 @@ public static class WebhooksApi
     }
 
     public static async Task<Results<Ok<WebhookView>, ValidationProblem, ProblemHttpResult>> PutForSession(
-        string sessionId, WebhookRequest request, HttpContext http, SessionStreams streams, WebhookRegistry registry, CancellationToken ct)
+        string sessionId, WebhookRequest request, HttpContext http, SessionStreams streams, WebhookRegistry registry, OutboundTargets targets,
+        CancellationToken ct)
     {
-        if (Validate(request) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        if (await ValidateAsync(request, targets, ct) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var tenantId = http.User.TenantId();
         if ((await streams.LoadAsync(tenantId, sessionId, ct)).Session is null) return Problems.NotFound($"Unknown session '{sessionId}'.");
         await registry.PutAsync(tenantId, sessionId, new WebhookRegistration(request.Url!, request.Secret!, request.Events!), ct);
@@ -61,9 +62,9 @@ public static class WebhooksApi
     }
 
     public static async Task<Results<Ok<WebhookView>, ValidationProblem>> PutDefault(
-        WebhookRequest request, HttpContext http, WebhookRegistry registry, CancellationToken ct)
+        WebhookRequest request, HttpContext http, WebhookRegistry registry, OutboundTargets targets, CancellationToken ct)
     {
-        if (Validate(request) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        if (await ValidateAsync(request, targets, ct) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         await registry.PutAsync(http.User.TenantId(), "", new WebhookRegistration(request.Url!, request.Secret!, request.Events!), ct);
         return TypedResults.Ok(new WebhookView(request.Url!, request.Events!));
     }
@@ -91,7 +92,7 @@ public static class WebhooksApi
     public static async Task<Results<Ok, ProblemHttpResult>> Replay(string deliveryId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var cmd = db.Command(
-            $"update {Deliveries} set status = 'pending', attempts = 0, next_attempt_at = now() where id = $1 and tenant_id = $2 and status = 'parked'", deliveryId, http.User.TenantId());
+            $"update {Deliveries} set status = 'pending', attempts = 0, next_attempt_at = now(), settled_at = null where id = $1 and tenant_id = $2 and status = 'parked'", deliveryId, http.User.TenantId());
         return await cmd.ExecuteNonQueryAsync(ct) == 1 ? TypedResults.Ok() : Problems.NotFound($"No parked delivery '{deliveryId}'.");
     }
 }

@@ -15,7 +15,8 @@ namespace MessagePlatform.IntegrationTests.Infrastructure;
 /// <summary>
 /// A tenant's HTTP receiver on loopback (a real Kestrel server), answering per path:
 /// /allow, /deny, /modify, /hang, /fail (before-send answers), /hook (webhooks, 200) and /flaky
-/// (503 until <see cref="FlakyFailuresLeft"/> runs out, then 200). It records every call and whether its signature held.
+/// (503 until <see cref="FlakyFailuresLeft"/> runs out, then 200), or as a test wrote with <see cref="Answer"/>.
+/// It records every call and whether its signature held.
 /// </summary>
 public sealed class HookReceiver(WebApplication app, string secret) : IAsyncDisposable
 {
@@ -26,6 +27,15 @@ public sealed class HookReceiver(WebApplication app, string secret) : IAsyncDisp
 
     /// <summary>How many more times /flaky answers 500 before it recovers.</summary>
     public int FlakyFailuresLeft;
+
+    private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> _answers = new();
+
+    /// <summary>Makes POST /{path} answer as <paramref name="write"/> writes (a hostile receiver's answer).</summary>
+    public HookReceiver Answer(string path, Func<HttpContext, Task> write)
+    {
+        _answers[path] = write;
+        return this;
+    }
 
     public string Url(string path) =>
         app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First().TrimEnd('/') + "/" + path;
@@ -42,6 +52,11 @@ public sealed class HookReceiver(WebApplication app, string secret) : IAsyncDisp
             using var reader = new StreamReader(http.Request.Body);
             var body = await reader.ReadToEndAsync();
             receiver.Calls.Enqueue((behaviour, body, receiver.Verify(http.Request.Headers, body)));
+            if (receiver._answers.TryGetValue(behaviour, out var write))
+            {
+                await write(http);
+                return Results.Empty;
+            }
             switch (behaviour)
             {
                 case "allow": return Results.Json(new { action = "allow" });

@@ -7,11 +7,13 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace MessagePlatform.IntegrationTests.Infrastructure;
 
 /// <summary>One platform node booted in process, configured only through the variables of API.md.</summary>
+/// <remarks>Outbound calls may reach loopback (the tests' hook receivers) unless <c>outboundAllow</c> says otherwise (null: public only).</remarks>
 public sealed class PlatformHost(string postgres, int nodeId = 0, string transport = "inmemory", TimeProvider? clock = null, int? mqttPort = null,
-    IReadOnlyDictionary<string, string>? settings = null, string? rabbitMq = null)
+    string? outboundAllow = PlatformHost.LoopbackAllowed, IReadOnlyDictionary<string, string>? settings = null, string? rabbitMq = null)
     : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key";
+    public const string LoopbackAllowed = "127.0.0.0/8";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -29,6 +31,7 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
         builder.UseSetting("Realtime:RoomPushBudgetPerSecond", "5");
         // GC passes only when a test asks (POST /v1/admin/gc/run), so tests sharing a database never race one.
         builder.UseSetting("Gc:IntervalSeconds", "86400");
+        if (outboundAllow is not null) builder.UseSetting("MP_OUTBOUND_ALLOW", outboundAllow);
         if (mqttPort is { } port) builder.UseSetting("MP_MQTT_PORT", port.ToString());
         // A test's own settings last, so they win over the defaults above.
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
