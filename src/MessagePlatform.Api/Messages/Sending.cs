@@ -29,7 +29,7 @@ public sealed class Sending(SessionStreams streams, SendThrottle throttle, Befor
             return SendResult.Refused(StatusCodes.Status413PayloadTooLarge, "Body too large",
                 $"A message body is at most {SendRules.MaxBodyBytes} bytes of JSON.");
 
-        if (await throttle.RetryAfterAsync(caller.TenantId, sessionId, ct) is { } wait)
+        if (await throttle.RetryAfterAsync(caller.TenantId, sessionId, from!, ct) is { } wait)
             return new SendResult(StatusCodes.Status429TooManyRequests, null, "Too many messages",
                 "This room or tenant is sending faster than its limit; retry after the given time.", null, wait);
 
