@@ -33,6 +33,7 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["MP_ADMIN_KEY"] = PlatformHost.AdminKey;
         start.Environment["MP_NODE_ID"] = nodeId.ToString();
         start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        start.Environment["Messages__SenderMessagesPerSecond"] = "0";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };

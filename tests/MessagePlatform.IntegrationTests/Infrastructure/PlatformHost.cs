@@ -28,6 +28,8 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
         builder.UseSetting("Realtime:RoomPushBudgetPerSecond", "5");
         // GC passes only when a test asks (POST /v1/admin/gc/run), so tests sharing a database never race one.
         builder.UseSetting("Gc:IntervalSeconds", "86400");
+        // Tests send bursts as one user; the per-sender send limit has tests of its own (Security/).
+        builder.UseSetting("Messages:SenderMessagesPerSecond", "0");
         if (mqttPort is { } port) builder.UseSetting("MP_MQTT_PORT", port.ToString());
         if (clock is not null) builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(clock));
     }
