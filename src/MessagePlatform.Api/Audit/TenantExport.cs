@@ -80,6 +80,8 @@ public sealed class TenantExport(ExportPool pool, ILogger<TenantExport> log)
             var flushed = await body.FlushAsync(ct);
             if (read < PageSize || flushed.IsCompleted || flushed.IsCanceled) break;
         }
+        // A flush cut short by the budget reports itself as canceled rather than throwing.
+        ct.ThrowIfCancellationRequested();
         await snapshot.CommitAsync(ct);
         log.LogInformation("Exported {Count} events of {TenantId} (from {From}, to {To}) in {ElapsedMs} ms",
             count, tenantId, from, to, clock.ElapsedMilliseconds);

@@ -12,13 +12,12 @@ namespace MessagePlatform.IntegrationTests.Security;
 
 /// <summary>
 /// One node on a fresh database with the fair-use limits on and small enough for a test to reach:
-/// the per-sender send limit (off on the other test hosts), a low rate for user tokens, three
-/// export slots (two per tenant) with a short time budget, and a small history-on-join bound.
+/// the per-sender send limit (off on the other test hosts), a low rate for user tokens and a small
+/// history-on-join bound.
 /// </summary>
 public sealed class FairUseFixture : IAsyncLifetime
 {
     public const int UserRequestsPerSecond = 40;
-    public const int ExportBudgetSeconds = 6;
     public const int HistoryMessages = 30;
     public const int HistoryRowsPerJoin = 60;
 
@@ -36,10 +35,6 @@ public sealed class FairUseFixture : IAsyncLifetime
             .UseSetting("Messages:SenderMessagesPerSecond", "10")
             .UseSetting("Messages:SenderBurst", "20")
             .UseSetting("RequestLimits:PerCredentialPerSecond", UserRequestsPerSecond.ToString())
-            .UseSetting("Audit:ExportPoolSize", "3")
-            .UseSetting("Audit:MaxExports", "3")
-            .UseSetting("Audit:MaxExportsPerTenant", "2")
-            .UseSetting("Audit:ExportMaxSeconds", ExportBudgetSeconds.ToString())
             .UseSetting("HistoryOnJoin:MaxMessages", HistoryMessages.ToString())
             .UseSetting("HistoryOnJoin:MaxRowsPerJoin", HistoryRowsPerJoin.ToString()));
         Admin = ClientWith(PlatformHost.AdminKey);

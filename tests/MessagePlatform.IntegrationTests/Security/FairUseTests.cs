@@ -58,7 +58,7 @@ public sealed class FairUseTests(FairUseFixture fair)
     {
         var tenant = await fair.NewTenantAsync();
         var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => tenant.App.PostAsJsonAsync("/v1/broadcasts",
-            new { clientMsgId = $"b{i}", type = "notice", body = new { text = "maintenance" } })));
+            new { clientMsgId = $"b{i}", type = "system", body = new { text = "maintenance" } })));
         var refused = answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).ToList();
         Assert.NotEmpty(refused);
         Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.TooManyRequests }));
