@@ -144,6 +144,8 @@ public sealed class ApiHost(string postgres, int? mqttPort) : WebApplicationFact
         builder.UseSetting("MP_ADMIN_KEY", PlatformUnderTest.AdminKey);
         builder.UseSetting("MP_TRANSPORT", "inmemory");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        // The bench sends thousands a second as one user: the per-sender send limit would be all it measured.
+        builder.UseSetting("Messages:SenderMessagesPerSecond", "0");
         if (mqttPort is { } port) builder.UseSetting("MP_MQTT_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

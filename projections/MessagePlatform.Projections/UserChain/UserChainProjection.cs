@@ -19,8 +19,11 @@ public sealed partial class UserChainProjection : EventProjection
 {
     public const string ProjectionName = "UserChain";
 
-    public UserChainProjection()
+    private readonly HistoryOnJoinLimits _history;
+
+    public UserChainProjection(HistoryOnJoinLimits? historyOnJoin = null)
     {
+        _history = (historyOnJoin ?? new HistoryOnJoinLimits()).Validated();
         Name = ProjectionName;
         IncludeType<SessionOpened>();
         IncludeType<MembersJoined>();
@@ -58,7 +61,8 @@ public sealed partial class UserChainProjection : EventProjection
             case MembersJoined joined:
                 var users = joined.UserIds.ToArray();
                 operations.QueueSqlCommand(UserChainSql.Rejoin, e.Version, joined.JoinedAt, tenant, session, users);
-                operations.QueueSqlCommand(UserChainSql.Join, tenant, session, e.Version, joined.JoinedAt, users, position);
+                operations.QueueSqlCommand(UserChainSql.Join, tenant, session, e.Version, joined.JoinedAt, users, position,
+                    _history.MaxMessages, _history.MaxRowsPerJoin);
                 break;
             case MemberLeft left:
                 operations.QueueSqlCommand(UserChainSql.Leave, e.Version, tenant, session, left.UserId);

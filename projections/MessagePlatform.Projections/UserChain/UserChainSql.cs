@@ -35,13 +35,14 @@ internal static class UserChainSql
         """;
 
     /// <summary>
-    /// (tenant, session, version, joinedAt, users[], position): first-time members. Under history
-    /// "all" in a write-diffusion group, the session's last messages before their joining (at most
-    /// <see cref="ReadModels.MaxBackfill"/>) are added to their chains, numbered after the position.
+    /// (tenant, session, version, joinedAt, users[], position, maxMessages, maxRows): first-time
+    /// members. Under history "all" in a write-diffusion group, the session's newest messages before
+    /// their joining are added to their chains, numbered after the position: at most maxMessages
+    /// each, and at most maxRows for the whole join (<see cref="HistoryOnJoinLimits"/>).
     /// </summary>
     public static readonly string Join = $"""
-        with p(tenant_id, session_id, version, joined_at, users, position) as (
-          select ?::text, ?::text, ?::bigint, ?::timestamptz, ?::text[], ?::bigint),
+        with p(tenant_id, session_id, version, joined_at, users, position, max_messages, max_rows) as (
+          select ?::text, ?::text, ?::bigint, ?::timestamptz, ?::text[], ?::bigint, ?::int, ?::int),
         s as (select cs.* from {Sessions} cs join p using (tenant_id, session_id)),
         added as (
           insert into {Members} (tenant_id, session_id, user_id, joined_seq, joined_at)
@@ -53,7 +54,8 @@ internal static class UserChainSql
           select c.seq from {Messages} c join p on c.tenant_id = p.tenant_id and c.session_id = p.session_id
           where c.seq < p.version and exists (
             select 1 from s where s.history_on_join = 'all' and s.diffusion = 'write' and s.type <> 'room')
-          order by c.seq desc limit {ReadModels.MaxBackfill})
+          order by c.seq desc
+          limit (select least(p.max_messages, p.max_rows / greatest(cardinality(p.users), 1)) from p))
         insert into {Chain} (tenant_id, user_id, position, session_id, seq, kind)
         select p.tenant_id, a.user_id, p.position + row_number() over (partition by a.user_id order by e.seq), p.session_id, e.seq, 'message'
         from added a cross join earlier e cross join p

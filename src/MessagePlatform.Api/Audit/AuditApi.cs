@@ -44,7 +44,9 @@ public static class AuditApi
         group.MapGet("/export", Export).WithSummary(
             "Every event of the tenant in global order as NDJSON (one event per line, as in /events plus streamKey); from inclusive, to exclusive.")
             // The schema is that of one line.
-            .Produces<AuditEvent>(StatusCodes.Status200OK, contentType: TenantExport.ContentType);
+            .Produces<AuditEvent>(StatusCodes.Status200OK, contentType: TenantExport.ContentType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/access-log", ReadAccessLog).WithSummary(
             "Who called the audit endpoints, newest first; page with before (the last entry's version).");
         return group;
@@ -83,13 +85,20 @@ public static class AuditApi
             : TypedResults.Ok(SessionStateView.Of(sessionId, time.Value, state));
     }
 
-    public static Results<ExportResult, ValidationProblem> Export(string? from, string? to, HttpContext http)
+    public static Results<ExportResult, ValidationProblem, ProblemHttpResult> Export(string? from, string? to, HttpContext http, ExportPool pool)
     {
         var query = new AuditQuery();
         var (start, end) = (query.Time(nameof(from), from), query.Time(nameof(to), to));
         if (start > end) query.Errors[nameof(to)] = ["must not be before from"];
         if (query.Errors.Count > 0) return TypedResults.ValidationProblem(query.Errors);
-        return new ExportResult(http.User.TenantId(), start, end);
+        var (slot, refusedWith) = pool.TryEnter(http.User.TenantId());
+        if (slot is not null) return new ExportResult(http.User.TenantId(), start, end, slot);
+        // An export takes minutes; asking again at once would only be refused again.
+        http.Response.Headers.RetryAfter = "30";
+        return TypedResults.Problem(statusCode: refusedWith, title: "Too many exports",
+            detail: refusedWith == StatusCodes.Status429TooManyRequests
+                ? $"This tenant already runs {pool.Options.MaxExportsPerTenant} exports on this node; retry when one ends."
+                : "This node runs as many exports as it may; retry later.");
     }
 
     public static async Task<Results<Ok<AccessLogPage>, ValidationProblem>> ReadAccessLog(

@@ -11,6 +11,8 @@ public static class AuditConfig
     {
         builder.Services.AddSingleton<EventRecords>();
         builder.Services.AddSingleton<SessionReplays>();
+        builder.Services.AddOptions<AuditExportOptions>().BindConfiguration(AuditExportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ExportPool>();
         builder.Services.AddSingleton<TenantExport>();
         builder.Services.AddSingleton<AccessLog>();
         return builder;

@@ -10,19 +10,36 @@ namespace MessagePlatform.Api.Audit;
 /// <summary>
 /// Every event of a tenant as NDJSON, in global (sequence) order, in constant memory: pages of
 /// events are read by keyset on the sequence, written, and flushed before the next is read, so
-/// a slow reader holds back the next page instead of the server buffering the export.
+/// a slow reader holds back the next page instead of the server buffering the export. It runs
+/// on <see cref="ExportPool"/>'s connections and within its time budget.
 /// </summary>
-public sealed class TenantExport(NpgsqlDataSource db, ILogger<TenantExport> log)
+public sealed class TenantExport(ExportPool pool, ILogger<TenantExport> log)
 {
     public const string ContentType = "application/x-ndjson";
     public const int PageSize = 1_000;
 
     public async Task WriteAsync(HttpContext http, string tenantId, DateTimeOffset? from, DateTimeOffset? to)
     {
-        var ct = http.RequestAborted;
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        budget.CancelAfter(TimeSpan.FromSeconds(pool.Options.ExportMaxSeconds));
         var clock = Stopwatch.StartNew();
+        try
+        {
+            await WriteAsync(http, tenantId, from, to, clock, budget.Token);
+        }
+        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            // Out of time: cut the response off, so the client cannot take a part for the whole.
+            log.LogWarning("Export of {TenantId} stopped after its {BudgetSeconds} s budget ({ElapsedMs} ms)",
+                tenantId, pool.Options.ExportMaxSeconds, clock.ElapsedMilliseconds);
+            http.Abort();
+        }
+    }
+
+    private async Task WriteAsync(HttpContext http, string tenantId, DateTimeOffset? from, DateTimeOffset? to, Stopwatch clock, CancellationToken ct)
+    {
         http.Response.ContentType = ContentType;
-        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var connection = await pool.DataSource.OpenConnectionAsync(ct);
         // One snapshot for the whole export: the global sequence does not follow commit order, so
         // pages read at different moments could miss an event committed late below a page already sent.
         await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
@@ -63,15 +80,20 @@ public sealed class TenantExport(NpgsqlDataSource db, ILogger<TenantExport> log)
             var flushed = await body.FlushAsync(ct);
             if (read < PageSize || flushed.IsCompleted || flushed.IsCanceled) break;
         }
+        // A flush cut short by the budget reports itself as canceled rather than throwing.
+        ct.ThrowIfCancellationRequested();
         await snapshot.CommitAsync(ct);
         log.LogInformation("Exported {Count} events of {TenantId} (from {From}, to {To}) in {ElapsedMs} ms",
             count, tenantId, from, to, clock.ElapsedMilliseconds);
     }
 }
 
-/// <summary>The export as an endpoint result: it writes itself once the request has been validated.</summary>
-public sealed class ExportResult(string tenantId, DateTimeOffset? from, DateTimeOffset? to) : IResult
+/// <summary>The export as an endpoint result: it writes itself once the request has been validated and given a slot.</summary>
+public sealed class ExportResult(string tenantId, DateTimeOffset? from, DateTimeOffset? to, ExportSlot slot) : IResult
 {
-    public Task ExecuteAsync(HttpContext http) =>
-        http.RequestServices.GetRequiredService<TenantExport>().WriteAsync(http, tenantId, from, to);
+    public async Task ExecuteAsync(HttpContext http)
+    {
+        using (slot)
+            await http.RequestServices.GetRequiredService<TenantExport>().WriteAsync(http, tenantId, from, to);
+    }
 }

@@ -35,10 +35,10 @@ public sealed class Sending(
 
         // A retry of a send that was stored gets its first answer, even when the sender is now over
         // its limit or moderation would answer otherwise. Looked up only then: most sends are new.
-        if (await throttle.RetryAfterAsync(caller.TenantId, sessionId, ct) is { } wait)
+        if (await throttle.RetryAfterAsync(caller.TenantId, sessionId, from!, ct) is { } wait)
             return await StoredAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, ct)
                 ?? new SendResult(StatusCodes.Status429TooManyRequests, null, "Too many messages",
-                    "This room or tenant is sending faster than its limit; retry after the given time.", null, wait);
+                    "This sender, room or tenant is sending faster than its limit; retry after the given time.", null, wait);
         if (await hook.FindAsync(caller.TenantId, ct) is not null
             && await StoredAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, ct) is { } stored)
             return stored;

@@ -56,7 +56,7 @@ public static class EventStoreConfig
             options.AddGcTables();
             UserTags.AddTo(options);
             Presence.PresenceDirectory.AddTo(options);
-            options.AddMessagePlatformProjections();
+            options.AddMessagePlatformProjections(builder.Configuration.GetSection(Projections.UserChain.HistoryOnJoinLimits.Section).Get<Projections.UserChain.HistoryOnJoinLimits>());
             AuditConfig.AddTo(options);
         })
         .ApplyAllDatabaseChangesOnStartup()

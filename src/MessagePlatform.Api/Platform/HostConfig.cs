@@ -68,6 +68,7 @@ public static class HostConfig
         builder.AddAccess();
         builder.AddAudit();
         builder.AddProblems();
+        builder.AddRequestLimits();
         builder.Services.AddOpenApi();
         builder.AddRealtime();
         builder.AddGc();
@@ -113,6 +114,7 @@ public static class HostConfig
         app.UseStatusCodePages();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseAuthentication();
+        app.UseRequestLimits();
         // Between the two: the caller is known, and refusals by authorization are in the access log.
         app.UseCommandOrigin();
         app.UseAuditAccessLog();

@@ -32,6 +32,8 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
         // GC passes only when a test asks (POST /v1/admin/gc/run), so tests sharing a database never race one.
         builder.UseSetting("Gc:IntervalSeconds", "86400");
         if (outboundAllow is not null) builder.UseSetting("MP_OUTBOUND_ALLOW", outboundAllow);
+        // Tests send bursts as one user; the per-sender send limit has tests of its own (Security/).
+        builder.UseSetting("Messages:SenderMessagesPerSecond", "0");
         if (mqttPort is { } port) builder.UseSetting("MP_MQTT_PORT", port.ToString());
         // A test's own settings last, so they win over the defaults above.
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);

@@ -79,10 +79,12 @@ public sealed class HostileInputTests(PlatformFixture platform)
     }
 
     [Theory]
-    [InlineData("/v1/sessions/g%00/messages")]
+    // A NUL never gets this far: ASP.NET Core refuses a path holding one before routing.
+    [InlineData("/v1/sessions/g%01/messages")]
     [InlineData("/v1/sessions/g%0A/messages")]
     [InlineData("/v1/users/bob%0A/sync")]
-    [InlineData("/v1/users/bob%00/conversations")]
+    [InlineData("/v1/users/bob%7F/conversations")]
+    [InlineData("/v1/audit/sessions/g%0A/events")]
     [InlineData("/v1/sessions/g/messages/not-a-number/retract")]
     public async Task a_malformed_id_in_the_path_is_a_400(string path)
     {

@@ -26,7 +26,7 @@ public sealed class StaleLaneStateTests(TwoNodeFixture cluster) : IClassFixture<
         var auditorB = cluster.NodeB.ClientWith(tenant.AuditorKey);
 
         await auditorA.PostAsJsonAsync("/v1/audit/sessions/evidence/legal-hold", new { reason = "case 1" }).ExpectAsync(HttpStatusCode.OK);
-        await auditorB.DeleteAsync("/v1/audit/sessions/evidence/legal-hold").ExpectAsync(HttpStatusCode.OK);
+        await auditorB.DeleteAsync("/v1/audit/sessions/evidence/legal-hold").ExpectAsync(HttpStatusCode.NoContent);
         await auditorA.PostAsJsonAsync("/v1/audit/sessions/evidence/legal-hold", new { reason = "case 1, again" }).ExpectAsync(HttpStatusCode.OK);
 
         foreach (var node in new[] { a, b })
