@@ -13,8 +13,8 @@ namespace MessagePlatform.Api.Realtime.Mqtt;
 /// fan-out and the retransmit timer treat it like a WebSocket client.
 /// </summary>
 public sealed class MqttGateway(
-    MqttServer server, UserTokens tokens, LocalConnections connections, ConnectionRegistry registry, TopicRules rules,
-    MqttSends sends, ILogger<MqttGateway> log) : IHostedService
+    MqttServer server, UserTokens tokens, TokenRevocations revocations, UserConnectionQuota quota, InboundFrameRate frameRate,
+    LocalConnections connections, ConnectionRegistry registry, TopicRules rules, MqttSends sends, ILogger<MqttGateway> log) : IHostedService
 {
     public const string Transport = "mqtt";
     private const string UserItem = "mp.user";
@@ -37,20 +37,35 @@ public sealed class MqttGateway(
 
     private Task ValidateAsync(ValidatingConnectionEventArgs e)
     {
-        if (!tokens.TryRead(e.Password ?? "", out var tenantId, out var userId) || userId != e.UserName)
+        // Every connection comes through one of our doors; anything else is refused.
+        if (e.ChannelAdapter is not DoorChannel door || door.Connect is not { } connect)
+        {
+            e.ReasonCode = MqttConnectReasonCode.UnspecifiedError;
+            return Task.CompletedTask;
+        }
+        if (!tokens.TryRead(e.Password ?? "", out var tenantId, out var userId, out var issuedAt) || userId != e.UserName
+            || revocations.IsRevoked(tenantId, userId, issuedAt))
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-            log.LogInformation("MQTT client {ClientId} refused: bad username or token for {UserId}", e.ClientId, e.UserName);
+            log.LogInformation("MQTT client {ClientId} refused: bad, expired or revoked token for {UserId}", e.ClientId, e.UserName);
             return Task.CompletedTask;
         }
-        // A client id is one connection at a time: the same user may take it over, nobody else.
-        if (_links.TryGetValue(e.ClientId ?? "", out var holder) && (holder.User.TenantId, holder.User.UserId) != (tenantId, userId))
+        if (quota.TryTake(tenantId, userId) is not { } slot)
         {
-            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            // MQTT 3.1.1 has no quota code: "server unavailable" is the nearest it has.
+            e.ReasonCode = e.ProtocolVersion == MQTTnet.Formatter.MqttProtocolVersion.V500
+                ? MqttConnectReasonCode.QuotaExceeded : MqttConnectReasonCode.ServerUnavailable;
+            e.ReasonString = "Too many connections of this user on this node.";
+            log.LogInformation("MQTT client of {UserId} of {TenantId} refused: connections per user reached", userId, tenantId);
             return Task.CompletedTask;
         }
-        if (string.IsNullOrEmpty(e.ClientId)) e.AssignedClientIdentifier = $"mp-{Guid.NewGuid():N}";
-        e.SessionItems[UserItem] = new Caller(tenantId, Roles.User, userId);
+        var visible = connect.ClientId;
+        if (string.IsNullOrEmpty(visible)) e.AssignedClientIdentifier = visible = $"mp-{Guid.NewGuid():N}";
+        // MQTTnet reads the client id from the packet after this handler: from here on it is scoped to this user.
+        connect.ClientId = MqttClientIds.Scoped(tenantId, userId, visible);
+        var user = new Caller(tenantId, Roles.User, userId);
+        door.Authenticated(user, issuedAt, slot);
+        e.SessionItems[UserItem] = door;
         return Task.CompletedTask;
     }
 
@@ -58,12 +73,16 @@ public sealed class MqttGateway(
     {
         try
         {
-            var user = (Caller)e.SessionItems[UserItem]!;
-            var link = new MqttClientLink(e.ClientId, user, await server.GetSessionAsync(e.ClientId));
+            var door = (DoorChannel)e.SessionItems[UserItem]!;
+            var user = door.User!;
+            if (!MqttClientIds.Belongs(e.ClientId, user.TenantId, user.UserId!)) throw new InvalidOperationException("Client id not scoped to its user.");
+            var link = new MqttClientLink(e.ClientId, user, await server.GetSessionAsync(e.ClientId), door.TokenIssuedAt);
             if (_links.TryRemove(e.ClientId, out var previous)) await DropAsync(previous);
             _links[e.ClientId] = link;
             connections.Add(link.Connection);
             link.Start();
+            var clientId = e.ClientId;
+            link.Connection.Closing.Register(() => _ = CloseAsync(clientId, link));
             await registry.ConnectedAsync(link.Connection.Id, user.TenantId, user.UserId!, Transport, CancellationToken.None);
             log.LogInformation("User {UserId} of {TenantId} connected over MQTT as {ClientId}", user.UserId, user.TenantId, e.ClientId);
         }
@@ -72,6 +91,23 @@ public sealed class MqttGateway(
             log.LogError(ex, "MQTT client {ClientId} could not be registered", e.ClientId);
             await server.DisconnectClientAsync(e.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.UnspecifiedError });
         }
+    }
+
+    /// <summary>The gateway closes a connection (its token was revoked): MQTTnet disconnects it, and the disconnect drops the link.</summary>
+    private async Task CloseAsync(string clientId, MqttClientLink link)
+    {
+        try
+        {
+            await server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions
+            {
+                ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "Token revoked",
+            });
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+        log.LogInformation("MQTT client {ClientId} of {UserId} of {TenantId} closed: token revoked", clientId, link.User.UserId, link.User.TenantId);
     }
 
     private async Task DisconnectedAsync(ClientDisconnectedEventArgs e)
@@ -104,6 +140,12 @@ public sealed class MqttGateway(
             return;
         }
         var filter = e.TopicFilter.Topic;
+        if (!frameRate.Admits(link.Connection.Id))
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.QuotaExceeded;
+            return;
+        }
         SubscribeVerdict verdict;
         try
         {
@@ -147,7 +189,8 @@ public sealed class MqttGateway(
 
     private Task PublishingAsync(InterceptingPublishEventArgs e)
     {
-        if (_links.TryGetValue(e.ClientId, out var link)) return sends.PublishedAsync(link, e);
+        if (_links.TryGetValue(e.ClientId, out var link))
+            return frameRate.Admits(link.Connection.Id) ? sends.PublishedAsync(link, e) : sends.RefuseOverRate(link, e);
         e.ProcessPublish = false;
         e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
         return Task.CompletedTask;
