@@ -20,6 +20,7 @@ public static class MqttConfig
             .Validate(o => o.Valid, "Mqtt: MaxPacketBytes 1 KiB..256 MiB, MaxConnectPacketBytes 256..MaxPacketBytes, ConnectTimeoutSeconds 1..300, "
                 + "MaxUnauthenticatedPerAddress >= 1 and <= MaxUnauthenticated.").ValidateOnStart();
         builder.Services.AddSingleton<UnauthenticatedConnections>();
+        builder.Services.AddSingleton<MqttSignIn>();
         builder.Services.AddSingleton<TopicRules>();
         builder.Services.AddSingleton<MqttSends>();
         builder.Services.AddSingleton<MqttGateway>();

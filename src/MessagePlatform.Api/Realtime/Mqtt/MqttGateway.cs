@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Realtime.Gateway;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -7,23 +6,21 @@ using MQTTnet.Server;
 namespace MessagePlatform.Api.Realtime.Mqtt;
 
 /// <summary>
-/// The MQTT side of the gateway (API.md "MQTT"): authenticates CONNECT with a user token, enforces
+/// The MQTT side of the gateway (API.md "MQTT"): admits CONNECT through <see cref="MqttSignIn"/>, enforces
 /// the topic rules at SUBSCRIBE and PUBLISH, and keeps one <see cref="MqttClientLink"/> per client
 /// in <see cref="LocalConnections"/> and the cluster's <see cref="ConnectionRegistry"/>, so the
 /// fan-out and the retransmit timer treat it like a WebSocket client.
 /// </summary>
 public sealed class MqttGateway(
-    MqttServer server, UserTokens tokens, TokenRevocations revocations, UserConnectionQuota quota, InboundFrameRate frameRate,
-    LocalConnections connections, ConnectionRegistry registry, TopicRules rules, MqttSends sends, ILogger<MqttGateway> log) : IHostedService
+    MqttServer server, MqttSignIn signIn, InboundFrameRate frameRate, LocalConnections connections, ConnectionRegistry registry, TopicRules rules, MqttSends sends, ILogger<MqttGateway> log) : IHostedService
 {
     public const string Transport = "mqtt";
-    private const string UserItem = "mp.user";
     private readonly ConcurrentDictionary<string, MqttClientLink> _links = new();
 
     // Handlers are attached before MQTTnet's hosted server starts, which it does once the host has started.
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        server.ValidatingConnectionAsync += ValidateAsync;
+        server.ValidatingConnectionAsync += signIn.ValidateAsync;
         server.ClientConnectedAsync += ConnectedAsync;
         server.ClientDisconnectedAsync += DisconnectedAsync;
         server.InterceptingSubscriptionAsync += SubscribingAsync;
@@ -35,45 +32,11 @@ public sealed class MqttGateway(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private Task ValidateAsync(ValidatingConnectionEventArgs e)
-    {
-        // Every connection comes through one of our doors; anything else is refused.
-        if (e.ChannelAdapter is not DoorChannel door || door.Connect is not { } connect)
-        {
-            e.ReasonCode = MqttConnectReasonCode.UnspecifiedError;
-            return Task.CompletedTask;
-        }
-        if (!tokens.TryRead(e.Password ?? "", out var tenantId, out var userId, out var issuedAt) || userId != e.UserName
-            || revocations.IsRevoked(tenantId, userId, issuedAt))
-        {
-            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-            log.LogInformation("MQTT client {ClientId} refused: bad, expired or revoked token for {UserId}", e.ClientId, e.UserName);
-            return Task.CompletedTask;
-        }
-        if (quota.TryTake(tenantId, userId) is not { } slot)
-        {
-            // MQTT 3.1.1 has no quota code: "server unavailable" is the nearest it has.
-            e.ReasonCode = e.ProtocolVersion == MQTTnet.Formatter.MqttProtocolVersion.V500
-                ? MqttConnectReasonCode.QuotaExceeded : MqttConnectReasonCode.ServerUnavailable;
-            e.ReasonString = "Too many connections of this user on this node.";
-            log.LogInformation("MQTT client of {UserId} of {TenantId} refused: connections per user reached", userId, tenantId);
-            return Task.CompletedTask;
-        }
-        var visible = connect.ClientId;
-        if (string.IsNullOrEmpty(visible)) e.AssignedClientIdentifier = visible = $"mp-{Guid.NewGuid():N}";
-        // MQTTnet reads the client id from the packet after this handler: from here on it is scoped to this user.
-        connect.ClientId = MqttClientIds.Scoped(tenantId, userId, visible);
-        var user = new Caller(tenantId, Roles.User, userId);
-        door.Authenticated(user, issuedAt, slot);
-        e.SessionItems[UserItem] = door;
-        return Task.CompletedTask;
-    }
-
     private async Task ConnectedAsync(ClientConnectedEventArgs e)
     {
         try
         {
-            var door = (DoorChannel)e.SessionItems[UserItem]!;
+            var door = (DoorChannel)e.SessionItems[MqttSignIn.DoorItem]!;
             var user = door.User!;
             if (!MqttClientIds.Belongs(e.ClientId, user.TenantId, user.UserId!)) throw new InvalidOperationException("Client id not scoped to its user.");
             var link = new MqttClientLink(e.ClientId, user, await server.GetSessionAsync(e.ClientId), door.TokenIssuedAt);
