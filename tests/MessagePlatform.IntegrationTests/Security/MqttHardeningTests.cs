@@ -115,6 +115,37 @@ public sealed class MqttHardeningTests(MqttDoorNode door) : IClassFixture<MqttDo
         }
     }
 
+    [Fact]
+    public async Task mqtt_websockets_past_the_per_address_cap_are_answered_429_before_the_handshake()
+    {
+        var open = new List<ClientWebSocket>();
+        try
+        {
+            for (var i = 0; i <= MqttDoorNode.PerAddress; i++)
+            {
+                var socket = new ClientWebSocket();
+                socket.Options.AddSubProtocol("mqtt");
+                socket.Options.CollectHttpResponseDetails = true;
+                open.Add(socket);
+                try
+                {
+                    await socket.ConnectAsync(new Uri($"ws://{door.Node.Address.Authority}/mqtt"), CancellationToken.None);
+                }
+                catch (WebSocketException)
+                {
+                    Assert.Equal(HttpStatusCode.TooManyRequests, socket.HttpStatusCode);
+                    Assert.True(socket.HttpResponseHeaders!.ContainsKey("Retry-After"));
+                    return;
+                }
+            }
+            Assert.Fail($"{open.Count} sockets without CONNECT from one address were all accepted");
+        }
+        finally
+        {
+            foreach (var socket in open) socket.Dispose();
+        }
+    }
+
     private async Task<TcpClient> RawAsync()
     {
         var client = new TcpClient();
