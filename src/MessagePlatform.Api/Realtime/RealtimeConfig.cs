@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.Api.Realtime.Gateway;
 using MessagePlatform.Api.Realtime.Mqtt;
@@ -11,6 +12,12 @@ public static class RealtimeConfig
 
     public static IHostApplicationBuilder AddRealtime(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section)
+            .Validate(o => o.Valid, "Realtime: FramesPerSecond >= 1, FrameBurst >= FramesPerSecond, MaxConnectionsPerUser >= 1, ErrorQueueTtlSeconds >= 1.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<UserConnectionQuota>();
+        builder.Services.AddSingleton<InboundFrameRate>();
+        builder.Services.AddHostedService<RevocationSweep>();
         builder.Services.AddSingleton<LocalConnections>();
         builder.Services.AddSingleton<RoomPushBudget>();
         builder.Services.AddSingleton<ConnectionRegistry>();
@@ -38,10 +45,15 @@ public static class RealtimeConfig
     /// Two queues: `mp-fanout`, bound to the published messages and consumed by one node at a time
     /// (single active consumer), and each node's own queue, which only receives the batches sent to
     /// it. Both are durable, so bindings and messages survive a broker restart; a node queue
-    /// expires after a day unused, so a node gone for good leaves nothing behind.
+    /// expires after a day unused, so a node gone for good leaves nothing behind. What lands in an
+    /// `_error` queue is dropped after `Realtime:ErrorQueueTtlSeconds` (x-message-ttl): a failed push
+    /// is stale long before then, and the queue must not grow forever. RabbitMQ refuses to redeclare
+    /// a queue with other arguments, so `_error` queues declared before this must be deleted once.
     /// </summary>
     public static void ConfigurePushQueues(this IRabbitMqBusFactoryConfigurator rabbit, IBusRegistrationContext context, PlatformOptions platform)
     {
+        var ttl = context.GetRequiredService<IOptions<RealtimeOptions>>().Value.ErrorQueueTtlSeconds;
+        rabbit.SendTopology.ConfigureErrorSettings = error => error.SetQueueArgument("x-message-ttl", ttl * 1000L);
         rabbit.ReceiveEndpoint(FanOutQueue, e =>
         {
             e.SingleActiveConsumer = true;

@@ -29,24 +29,30 @@ public sealed class MqttTestClient(IMqttClient client) : IAsyncDisposable
     public IMqttClient Client => client;
 
     public static async Task<(MqttTestClient Client, MqttClientConnectResult Result)> OverWebSocketAsync(
-        PlatformHost host, string userId, string password, bool manualAcks = false, MqttProtocolVersion version = MqttProtocolVersion.V500)
+        PlatformHost host, string userId, string password, bool manualAcks = false, MqttProtocolVersion version = MqttProtocolVersion.V500,
+        string? clientId = null, bool cleanSession = true)
     {
         var sockets = host.Server.CreateWebSocketClient();
         sockets.SubProtocols.Add("mqtt");
         var socket = await sockets.ConnectAsync(new Uri("ws://localhost/mqtt"), CancellationToken.None);
-        var options = Options(userId, password, version).WithTcpServer("localhost")
+        var options = Options(userId, password, version, clientId, cleanSession).WithTcpServer("localhost")
             .WithStreamProvider(new OpenStream(WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: true)));
         return await ConnectAsync(options.Build(), manualAcks);
     }
 
     public static Task<(MqttTestClient Client, MqttClientConnectResult Result)> OverTcpAsync(
         int port, string userId, string password, bool manualAcks = false, MqttProtocolVersion version = MqttProtocolVersion.V500,
-        string? clientId = null) =>
-        ConnectAsync(Options(userId, password, version, clientId).WithTcpServer("127.0.0.1", port).Build(), manualAcks);
+        string? clientId = null, bool cleanSession = true) =>
+        ConnectAsync(Options(userId, password, version, clientId, cleanSession).WithTcpServer("127.0.0.1", port).Build(), manualAcks);
 
-    private static MqttClientOptionsBuilder Options(string userId, string password, MqttProtocolVersion version, string? clientId = null) =>
-        new MqttClientOptionsBuilder().WithClientId(clientId ?? $"{userId}-{Guid.NewGuid():N}"[..23]).WithCredentials(userId, password)
-            .WithProtocolVersion(version).WithCleanSession().WithTimeout(TimeSpan.FromSeconds(20));
+    private static MqttClientOptionsBuilder Options(string userId, string password, MqttProtocolVersion version, string? clientId = null,
+        bool cleanSession = true)
+    {
+        var options = new MqttClientOptionsBuilder().WithClientId(clientId ?? $"{userId}-{Guid.NewGuid():N}"[..23]).WithCredentials(userId, password)
+            .WithProtocolVersion(version).WithCleanSession(cleanSession).WithTimeout(TimeSpan.FromSeconds(20));
+        // A persistent session asks the server to keep it after the connection (MQTT 5 says so by an expiry).
+        return cleanSession ? options : options.WithSessionExpiryInterval(3600);
+    }
 
     private static async Task<(MqttTestClient, MqttClientConnectResult)> ConnectAsync(MqttClientOptions options, bool manualAcks)
     {

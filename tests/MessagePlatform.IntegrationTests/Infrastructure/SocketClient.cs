@@ -14,6 +14,16 @@ public sealed class SocketClient(WebSocket socket) : IAsyncDisposable
         return new SocketClient(socket);
     }
 
+    /// <summary>Over a real socket to a node in its own process (<see cref="ApiProcess"/>).</summary>
+    public static async Task<SocketClient> ConnectAsync(Uri node, string token)
+    {
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://{node.Authority}/v1/connect?access_token={Uri.EscapeDataString(token)}"), CancellationToken.None);
+        return new SocketClient(socket);
+    }
+
+    public WebSocket Socket => socket;
+
     public Task SendAsync(object frame) =>
         socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(frame, JsonSerializerOptions.Web), WebSocketMessageType.Text, true, CancellationToken.None);
 

@@ -29,11 +29,20 @@ public sealed class ClientConnection(string tenantId, string userId, IFrameTrans
     // limits how many a gateway holds.
     private readonly ConcurrentDictionary<string, Pending> _unacked = new(concurrencyLevel: 1, capacity: 4);
     private int _syncOwed;
+    private readonly CancellationTokenSource _closing = new();
 
     public string Id { get; } = id ?? Guid.NewGuid().ToString("N");
     public string TenantId { get; } = tenantId;
     public string UserId { get; } = userId;
     public ConcurrentDictionary<string, bool> Rooms { get; } = new(concurrencyLevel: 1, capacity: 1);
+
+    /// <summary>When the token this connection authenticated with was issued: a revocation after it closes the connection.</summary>
+    public DateTimeOffset TokenIssuedAt { get; init; } = DateTimeOffset.MinValue;
+
+    /// <summary>Cancelled when the gateway closes this connection (<see cref="Close"/>); its transport then ends it.</summary>
+    public CancellationToken Closing => _closing.Token;
+
+    public void Close() => _closing.Cancel();
 
     private sealed record Pending(byte[] Frame, int Tries, DateTimeOffset DueAt);
 

@@ -24,7 +24,7 @@ public static class ConnectApi
 
     private static async Task ConnectAsync(
         HttpContext http, LocalConnections connections, ConnectionRegistry registry, Sending sending, SessionStreams streams,
-        ILogger<ClientConnection> log)
+        UserConnectionQuota quota, InboundFrameRate frameRate, ILogger<ClientConnection> log)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -33,6 +33,15 @@ public static class ConnectApi
             return;
         }
         var caller = http.User.Caller();
+        using var slot = quota.TryTake(caller.TenantId, caller.UserId!);
+        if (slot is null)
+        {
+            log.LogInformation("WebSocket of {UserId} of {TenantId} refused: connections per user reached", caller.UserId, caller.TenantId);
+            http.Response.Headers.RetryAfter = ((int)UserConnectionQuota.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many connections",
+                detail: "This user has as many open connections on this node as it may have; close one or try again later.").ExecuteAsync(http);
+            return;
+        }
         // Registered before the handshake completes, so a message sent as soon as the client sees
         // itself connected already finds this node in the registry.
         var connectionId = Guid.NewGuid().ToString("N");
@@ -48,10 +57,13 @@ public static class ConnectApi
             throw;
         }
         using var socket = accepted;
-        var connection = new ClientConnection(caller.TenantId, caller.UserId!, socket, connectionId);
+        var connection = new ClientConnection(caller.TenantId, caller.UserId!, socket, connectionId)
+        {
+            TokenIssuedAt = http.User.TokenIssuedAt() ?? DateTimeOffset.MinValue,
+        };
         connections.Add(connection);
         log.LogInformation("User {UserId} of {TenantId} connected", caller.UserId, caller.TenantId);
-        using var closing = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, connection.Closing);
         var writer = connection.WriteLoopAsync(closing.Token);
         try
         {
@@ -59,6 +71,11 @@ public static class ConnectApi
             {
                 var (frame, closed) = await ReceiveAsync(socket, closing.Token);
                 if (closed) break;
+                if (!frameRate.Admits(connection.Id))
+                {
+                    connection.Send(TooManyFrames);
+                    continue;
+                }
                 await HandleAsync(frame, caller, connection, connections, sending, streams, closing.Token);
             }
         }
@@ -73,6 +90,7 @@ public static class ConnectApi
             connection.Complete();
             await closing.CancelAsync();
             try { await writer; } catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
+            if (connection.Closing.IsCancellationRequested) await ClosePolicyAsync(socket);
             log.LogInformation("User {UserId} of {TenantId} disconnected", caller.UserId, caller.TenantId);
         }
     }
@@ -124,6 +142,28 @@ public static class ConnectApi
         {
             ArrayPool<byte>.Shared.Return(large);
         }
+    }
+
+    private static readonly object TooManyFrames = new
+    {
+        type = "error", status = StatusCodes.Status429TooManyRequests, title = "Too many frames",
+        detail = "This connection sends faster than its frame rate allows; the frame was not handled.", retryAfterSeconds = 1,
+    };
+
+    /// <summary>The gateway closed this connection (its token was revoked): tell the client why, briefly.</summary>
+    private static async Task ClosePolicyAsync(WebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, "token revoked", timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // The client is gone already.
+        }
+        socket.Abort();
     }
 
     private static async Task<bool> CloseAsync(WebSocket socket, CancellationToken ct)

@@ -22,12 +22,12 @@ public sealed class MqttClientLink : IFrameTransport
     private readonly CancellationTokenSource _closing = new();
     private Task _writer = Task.CompletedTask;
 
-    public MqttClientLink(string clientId, Caller user, MqttSessionStatus session)
+    public MqttClientLink(string clientId, Caller user, MqttSessionStatus session, DateTimeOffset tokenIssuedAt)
     {
         ClientId = clientId;
         User = user;
         _session = session;
-        Connection = new ClientConnection(user.TenantId, user.UserId!, this);
+        Connection = new ClientConnection(user.TenantId, user.UserId!, this) { TokenIssuedAt = tokenIssuedAt };
     }
 
     public string ClientId { get; }

@@ -1,14 +1,13 @@
 using MessagePlatform.Api.Realtime.Gateway;
 using MQTTnet.AspNetCore;
 using MQTTnet.Server;
-using MQTTnet.Server.Internal.Adapter;
 
 namespace MessagePlatform.Api.Realtime.Mqtt;
 
 /// <summary>
 /// MQTTnet's broker inside the host: MQTT over WebSocket at <see cref="Path"/> on the host's own
-/// port, and over TCP on all interfaces when `MP_MQTT_PORT` is set (MQTTnet's own listener, so the
-/// host's `ASPNETCORE_URLS` stay as they are).
+/// port, and over TCP on all interfaces when `MP_MQTT_PORT` is set (a listener of its own, so the
+/// host's `ASPNETCORE_URLS` stay as they are). Both doors bound what a client may make the node hold.
 /// </summary>
 public static class MqttConfig
 {
@@ -17,21 +16,27 @@ public static class MqttConfig
     public static IHostApplicationBuilder AddMqttGateway(this IHostApplicationBuilder builder)
     {
         var tcpPort = builder.Configuration.GetValue<int?>("MP_MQTT_PORT");
+        builder.Services.AddOptions<MqttDoorOptions>().BindConfiguration(MqttDoorOptions.Section)
+            .Validate(o => o.Valid, "Mqtt: MaxPacketBytes 1 KiB..256 MiB, MaxConnectPacketBytes 256..MaxPacketBytes, ConnectTimeoutSeconds 1..300, "
+                + "MaxUnauthenticatedPerAddress >= 1 and <= MaxUnauthenticated.").ValidateOnStart();
+        builder.Services.AddSingleton<UnauthenticatedConnections>();
+        builder.Services.AddSingleton<MqttSignIn>();
         builder.Services.AddSingleton<TopicRules>();
         builder.Services.AddSingleton<MqttSends>();
         builder.Services.AddSingleton<MqttGateway>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttGateway>());
         builder.Services.AddHostedMqttServer(options =>
         {
-            if (tcpPort is { } port) options.WithDefaultEndpoint().WithDefaultEndpointPort(port);
-            else options.WithoutDefaultEndpoint();
+            // Our own doors listen (MqttTcpDoor, MqttWebSocketDoor); MQTTnet's default endpoint stays off.
+            options.WithoutDefaultEndpoint();
             // The connection's own queue bounds what waits for a client; MQTTnet's matches it.
             options.WithMaxPendingMessagesPerClient(ClientConnection.QueueCapacity)
                 .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage);
         });
-        builder.Services.AddSingleton<MqttWebSocketServerAdapter>();
-        builder.Services.AddSingleton<IMqttServerAdapter>(sp => new ClientIdAssignment(sp.GetRequiredService<MqttWebSocketServerAdapter>()));
-        if (tcpPort is not null) builder.Services.AddSingleton<IMqttServerAdapter>(_ => new ClientIdAssignment(new MqttTcpServerAdapter()));
+        builder.Services.AddSingleton<MqttWebSocketDoor>();
+        builder.Services.AddSingleton<IMqttServerAdapter>(sp => sp.GetRequiredService<MqttWebSocketDoor>());
+        if (tcpPort is { } port)
+            builder.Services.AddSingleton<IMqttServerAdapter>(sp => ActivatorUtilities.CreateInstance<MqttTcpDoor>(sp, port));
         return builder;
     }
 
@@ -39,7 +44,7 @@ public static class MqttConfig
         app.Map(Path, ConnectAsync).WithTags("Realtime")
             .WithSummary("MQTT 3.1.1 and 5 over WebSocket (subprotocol `mqtt`); username = userId, password = user token.");
 
-    private static async Task ConnectAsync(HttpContext http, MqttWebSocketServerAdapter adapter)
+    private static async Task ConnectAsync(HttpContext http, MqttWebSocketDoor door, UnauthenticatedConnections waiting, ILogger<MqttWebSocketDoor> log)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -47,7 +52,17 @@ public static class MqttConfig
                 detail: "Connect an MQTT client over WebSocket with the subprotocol 'mqtt'.").ExecuteAsync(http);
             return;
         }
+        // Counted from before the handshake: a client that never sends CONNECT holds one of few places.
+        using var admission = waiting.TryAdmit(http.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, 0) : null);
+        if (admission is null)
+        {
+            log.LogWarning("MQTT WebSocket from {RemoteAddress} refused: too many unauthenticated connections", http.Connection.RemoteIpAddress);
+            http.Response.Headers.RetryAfter = "5";
+            await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many unauthenticated connections",
+                detail: "Too many MQTT connections from this address have not sent CONNECT yet; try again later.").ExecuteAsync(http);
+            return;
+        }
         using var socket = await http.WebSockets.AcceptWebSocketAsync(MqttSubProtocolSelector.SelectSubProtocol(http.Request));
-        await adapter.RunWebSocketConnectionAsync(socket, http);
+        await door.RunAsync(socket, http, admission);
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Realtime.Gateway;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -7,23 +6,21 @@ using MQTTnet.Server;
 namespace MessagePlatform.Api.Realtime.Mqtt;
 
 /// <summary>
-/// The MQTT side of the gateway (API.md "MQTT"): authenticates CONNECT with a user token, enforces
+/// The MQTT side of the gateway (API.md "MQTT"): admits CONNECT through <see cref="MqttSignIn"/>, enforces
 /// the topic rules at SUBSCRIBE and PUBLISH, and keeps one <see cref="MqttClientLink"/> per client
 /// in <see cref="LocalConnections"/> and the cluster's <see cref="ConnectionRegistry"/>, so the
 /// fan-out and the retransmit timer treat it like a WebSocket client.
 /// </summary>
 public sealed class MqttGateway(
-    MqttServer server, UserTokens tokens, LocalConnections connections, ConnectionRegistry registry, TopicRules rules,
-    MqttSends sends, ILogger<MqttGateway> log) : IHostedService
+    MqttServer server, MqttSignIn signIn, InboundFrameRate frameRate, LocalConnections connections, ConnectionRegistry registry, TopicRules rules, MqttSends sends, ILogger<MqttGateway> log) : IHostedService
 {
     public const string Transport = "mqtt";
-    private const string UserItem = "mp.user";
     private readonly ConcurrentDictionary<string, MqttClientLink> _links = new();
 
     // Handlers are attached before MQTTnet's hosted server starts, which it does once the host has started.
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        server.ValidatingConnectionAsync += ValidateAsync;
+        server.ValidatingConnectionAsync += signIn.ValidateAsync;
         server.ClientConnectedAsync += ConnectedAsync;
         server.ClientDisconnectedAsync += DisconnectedAsync;
         server.InterceptingSubscriptionAsync += SubscribingAsync;
@@ -35,35 +32,20 @@ public sealed class MqttGateway(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private Task ValidateAsync(ValidatingConnectionEventArgs e)
-    {
-        if (!tokens.TryRead(e.Password ?? "", out var tenantId, out var userId) || userId != e.UserName)
-        {
-            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-            log.LogInformation("MQTT client {ClientId} refused: bad username or token for {UserId}", e.ClientId, e.UserName);
-            return Task.CompletedTask;
-        }
-        // A client id is one connection at a time: the same user may take it over, nobody else.
-        if (_links.TryGetValue(e.ClientId ?? "", out var holder) && (holder.User.TenantId, holder.User.UserId) != (tenantId, userId))
-        {
-            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
-            return Task.CompletedTask;
-        }
-        if (string.IsNullOrEmpty(e.ClientId)) e.AssignedClientIdentifier = $"mp-{Guid.NewGuid():N}";
-        e.SessionItems[UserItem] = new Caller(tenantId, Roles.User, userId);
-        return Task.CompletedTask;
-    }
-
     private async Task ConnectedAsync(ClientConnectedEventArgs e)
     {
         try
         {
-            var user = (Caller)e.SessionItems[UserItem]!;
-            var link = new MqttClientLink(e.ClientId, user, await server.GetSessionAsync(e.ClientId));
+            var door = (DoorChannel)e.SessionItems[MqttSignIn.DoorItem]!;
+            var user = door.User!;
+            if (!MqttClientIds.Belongs(e.ClientId, user.TenantId, user.UserId!)) throw new InvalidOperationException("Client id not scoped to its user.");
+            var link = new MqttClientLink(e.ClientId, user, await server.GetSessionAsync(e.ClientId), door.TokenIssuedAt);
             if (_links.TryRemove(e.ClientId, out var previous)) await DropAsync(previous);
             _links[e.ClientId] = link;
             connections.Add(link.Connection);
             link.Start();
+            var clientId = e.ClientId;
+            link.Connection.Closing.Register(() => _ = CloseAsync(clientId, link));
             await registry.ConnectedAsync(link.Connection.Id, user.TenantId, user.UserId!, Transport, CancellationToken.None);
             log.LogInformation("User {UserId} of {TenantId} connected over MQTT as {ClientId}", user.UserId, user.TenantId, e.ClientId);
         }
@@ -72,6 +54,23 @@ public sealed class MqttGateway(
             log.LogError(ex, "MQTT client {ClientId} could not be registered", e.ClientId);
             await server.DisconnectClientAsync(e.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.UnspecifiedError });
         }
+    }
+
+    /// <summary>The gateway closes a connection (its token was revoked): MQTTnet disconnects it, and the disconnect drops the link.</summary>
+    private async Task CloseAsync(string clientId, MqttClientLink link)
+    {
+        try
+        {
+            await server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions
+            {
+                ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "Token revoked",
+            });
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+        log.LogInformation("MQTT client {ClientId} of {UserId} of {TenantId} closed: token revoked", clientId, link.User.UserId, link.User.TenantId);
     }
 
     private async Task DisconnectedAsync(ClientDisconnectedEventArgs e)
@@ -104,6 +103,12 @@ public sealed class MqttGateway(
             return;
         }
         var filter = e.TopicFilter.Topic;
+        if (!frameRate.Admits(link.Connection.Id))
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.QuotaExceeded;
+            return;
+        }
         SubscribeVerdict verdict;
         try
         {
@@ -147,7 +152,8 @@ public sealed class MqttGateway(
 
     private Task PublishingAsync(InterceptingPublishEventArgs e)
     {
-        if (_links.TryGetValue(e.ClientId, out var link)) return sends.PublishedAsync(link, e);
+        if (_links.TryGetValue(e.ClientId, out var link))
+            return frameRate.Admits(link.Connection.Id) ? sends.PublishedAsync(link, e) : sends.RefuseOverRate(link, e);
         e.ProcessPublish = false;
         e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
         return Task.CompletedTask;

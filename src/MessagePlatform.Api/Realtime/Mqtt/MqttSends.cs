@@ -55,6 +55,15 @@ public sealed class MqttSends(Sending sending, ILogger<MqttSends> log)
             link.User.UserId, link.User.TenantId, topic.Value, result.Status);
     }
 
+    /// <summary>Over the connection's frame rate (`Realtime:FramesPerSecond`): refused unread, this client alone.</summary>
+    public Task RefuseOverRate(MqttClientLink link, InterceptingPublishEventArgs e)
+    {
+        e.ProcessPublish = false;
+        Refuse(link, e, null, StatusCodes.Status429TooManyRequests, "Too many frames", MqttPubAckReasonCode.QuotaExceeded,
+            "This connection publishes faster than its frame rate allows.", 1);
+        return Task.CompletedTask;
+    }
+
     private static void Refuse(MqttClientLink link, InterceptingPublishEventArgs e, string? clientMsgId, int status, string title,
         MqttPubAckReasonCode reason, string? detail = null, double? retryAfterSeconds = null)
     {

@@ -1,0 +1,26 @@
+namespace MessagePlatform.Api.Realtime.Mqtt;
+
+/// <summary>
+/// `Mqtt:*`: what the MQTT doors (TCP and /mqtt) accept before and after CONNECT. MQTTnet allocates a
+/// packet's declared length before reading it, so these bounds are enforced below it (<see cref="PacketBound"/>).
+/// </summary>
+public sealed class MqttDoorOptions
+{
+    public const string Section = "Mqtt";
+
+    /// <summary>Largest packet of an authenticated client: a 64 KiB body plus JSON and MQTT overhead.</summary>
+    public int MaxPacketBytes { get; set; } = 128 * 1024;
+
+    /// <summary>Largest packet before CONNECT is accepted: a CONNECT carries a user id and a token.</summary>
+    public int MaxConnectPacketBytes { get; set; } = 16 * 1024;
+
+    /// <summary>A connection that has not sent its CONNECT by then is closed.</summary>
+    public int ConnectTimeoutSeconds { get; set; } = 5;
+
+    public int MaxUnauthenticatedPerAddress { get; set; } = 16;
+
+    public int MaxUnauthenticated { get; set; } = 256;
+
+    public bool Valid => MaxPacketBytes is >= 1024 and <= 256 * 1024 * 1024 && MaxConnectPacketBytes is >= 256 && MaxConnectPacketBytes <= MaxPacketBytes
+        && ConnectTimeoutSeconds is >= 1 and <= 300 && MaxUnauthenticatedPerAddress >= 1 && MaxUnauthenticated >= MaxUnauthenticatedPerAddress;
+}
