@@ -100,7 +100,7 @@ internal sealed class CommitLane(
     {
         var tenantId = items[0].Command.TenantId;
         await using var session = store.LightweightSession(tenantId);
-        var fresh = await LoadMissingAsync(session, items.Select(i => i.Command.SessionId).Distinct().ToList(), ct);
+        var (states, fresh) = await LoadMissingAsync(session, items.Select(i => i.Command.SessionId).Distinct().ToList(), ct);
         // Commands that depend on read models read them now, after the state they will be decided
         // against: another node's commit after this read moves the stream's version and makes this
         // attempt conflict; one before it is in what they read.
@@ -117,8 +117,7 @@ internal sealed class CommitLane(
         var stale = new HashSet<string>();
         foreach (var stream in items.GroupBy(i => i.Command.SessionId))
         {
-            // What was just loaded is decided on as loaded: the cache may already have evicted it.
-            var (state, version) = fresh.TryGetValue(stream.Key, out var loaded) ? loaded : _cache.Get(tenantId, stream.Key);
+            var (state, version) = states[stream.Key];
             var start = version;
             var events = new List<object>();
             var firstSend = new Dictionary<(string, string), SendReceipt>();
@@ -142,7 +141,7 @@ internal sealed class CommitLane(
                 var decision = doneEarlierInBatch ? Decision.Nothing : item.Command.Decide(state, context);
                 if (once is not null && decision.Events.Count > 0) doneInBatch.Add(once);
                 var noOp = decision.Events.Count == 0 && decision.Rejection is null && !doneEarlierInBatch;
-                if ((decision.Rejection is not null || noOp) && !fresh.ContainsKey(stream.Key))
+                if ((decision.Rejection is not null || noOp) && !fresh.Contains(stream.Key))
                 {
                     stale.Add(stream.Key);
                     break;
@@ -190,24 +189,33 @@ internal sealed class CommitLane(
         return stale;
     }
 
-    /// <summary>Loads state and version of the sessions not cached, in one round trip; returns what it loaded.</summary>
-    private async Task<Dictionary<string, (Session? State, long Version)>> LoadMissingAsync(
+    /// <summary>
+    /// The state and version of every session of the batch: from the cache, else loaded in one
+    /// round trip (those are <c>Fresh</c>). Taken once, before deciding: loading may evict cached
+    /// sessions of this very batch, and a decision must never see a session as unknown for that.
+    /// </summary>
+    private async Task<(Dictionary<string, (Session? State, long Version)> States, HashSet<string> Fresh)> LoadMissingAsync(
         IDocumentSession session, List<string> ids, CancellationToken ct)
     {
         var tenantId = session.TenantId;
-        var loaded = new Dictionary<string, (Session?, long)>();
-        var missing = ids.Where(id => !_cache.Contains(tenantId, id)).ToList();
-        if (missing.Count == 0) return loaded;
+        var states = new Dictionary<string, (Session?, long)>(ids.Count);
+        var missing = new List<string>();
+        foreach (var id in ids)
+        {
+            if (_cache.TryGet(tenantId, id, out var cached)) states[id] = cached;
+            else missing.Add(id);
+        }
+        if (missing.Count == 0) return (states, []);
         var batch = session.CreateBatchQuery();
         var docs = missing.Select(id => (id, doc: batch.Load<Session>(id), stream: batch.Events.FetchStreamState(id))).ToList();
         await batch.Execute(ct);
         foreach (var (id, doc, stream) in docs)
         {
             var entry = (await doc, (await stream)?.Version ?? 0);
-            loaded[id] = entry;
+            states[id] = entry;
             _cache.Put(tenantId, id, entry.Item1, entry.Item2);
         }
-        return loaded;
+        return (states, [.. missing]);
     }
 
     private static readonly Dictionary<(string, string, string), SendReceipt> NoReceipts = [];

@@ -17,12 +17,17 @@ internal sealed class SessionCache(int capacity)
 
     public bool Contains(string tenantId, string sessionId) => _entries.ContainsKey((tenantId, sessionId));
 
-    public (Session? State, long Version) Get(string tenantId, string sessionId)
+    public (Session? State, long Version) Get(string tenantId, string sessionId) =>
+        TryGet(tenantId, sessionId, out var entry) ? entry : (null, 0);
+
+    public bool TryGet(string tenantId, string sessionId, out (Session? State, long Version) entry)
     {
-        if (!_entries.TryGetValue((tenantId, sessionId), out var node)) return (null, 0);
+        entry = (null, 0);
+        if (!_entries.TryGetValue((tenantId, sessionId), out var node)) return false;
         _byUse.Remove(node);
         _byUse.AddFirst(node);
-        return (node.Value.State, node.Value.Version);
+        entry = (node.Value.State, node.Value.Version);
+        return true;
     }
 
     public void Put(string tenantId, string sessionId, Session? state, long version)
