@@ -14,14 +14,14 @@ public sealed class BenchDatabase(string repoRoot, string serverConnection, stri
     public string ConnectionString { get; } =
         new NpgsqlConnectionStringBuilder(serverConnection) { Database = name }.ConnectionString;
 
-    public static async Task<BenchDatabase> CreateAsync()
+    public static async Task<BenchDatabase> CreateAsync(string? suffix = null)
     {
         var root = FindRepoRoot();
         var server = (await RunScriptAsync(root, "url")).Trim();
         var startedServer = !await AnswersAsync(server);
         if (startedServer) await RunScriptAsync(root, "start");
 
-        var name = $"mp_bench_{DateTime.UtcNow:yyyyMMdd_HHmmss}";
+        var name = $"mp_bench_{DateTime.UtcNow:yyyyMMdd_HHmmss}{(suffix is null ? "" : "_" + suffix)}";
         await ExecuteAsync(server, $"create database {name}");
         return new BenchDatabase(root, server, name, startedServer);
     }

@@ -75,7 +75,7 @@ public sealed class PlatformUnderTest(ApiHost host, SocketsHttpHandler handler, 
             throw new OperationFailedException($"HTTP {(int)response.StatusCode}", await response.Content.ReadAsStringAsync());
     }
 
-    private static async Task<string> CreateTenantAsync(HttpClient client, object tenant)
+    internal static async Task<string> CreateTenantAsync(HttpClient client, object tenant)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/tenants") { Content = JsonContent.Create(tenant) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);

@@ -46,7 +46,7 @@ public sealed class RealtimeSection(PlatformUnderTest platform, BenchSettings se
         if (!interrupted.IsCancellationRequested)
         {
             Progress.Log($"realtime: memory of {IdleConnections:N0} idle connections to an API node in its own process");
-            serverMemory = await ServerProcessMemory.MeasureAsync(api, platform.Postgres, IdleConnections, interrupted);
+            serverMemory = await ServerProcessMemory.MeasureAsync(IdleConnections, interrupted);
             Progress.Log($"realtime: server process: {serverMemory.PerConnection / 1024:N1} KiB working set per connection" +
                 (serverMemory.Failure is { } f ? $" ({f})" : ""));
         }

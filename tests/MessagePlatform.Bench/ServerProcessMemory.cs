@@ -10,14 +10,26 @@ public sealed record ServerMemoryResult(int Asked, int Connections, long Working
 }
 
 /// <summary>
-/// The server's own share of an idle connection: a second API node in a process of its own, on
-/// the same database (so the tokens this bench issues are valid there too), its working set read
-/// before and after the clients of this process connect to it.
+/// The server's own share of an idle connection: an API node in a process of its own, run as in
+/// production, its working set read before and after the clients of this process connect to it.
+/// It has a database of its own: the bench's node runs the in-memory bus, beside which no other
+/// node may start on the same database.
 /// </summary>
 public static class ServerProcessMemory
 {
-    public static async Task<ServerMemoryResult> MeasureAsync(PlatformClient api, string postgres, int count, CancellationToken ct)
+    public static async Task<ServerMemoryResult> MeasureAsync(int count, CancellationToken ct)
     {
+        await using var database = await BenchDatabase.CreateAsync("idle");
+        // Production refuses to start without a certificate for its key ring.
+        var keyRing = Path.Combine(Path.GetTempPath(), $"mp-bench-keyring-{Guid.NewGuid():N}.pfx");
+        using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+                "CN=MessagePlatform bench key ring", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256,
+                System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllBytesAsync(keyRing, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), ct);
+        }
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "MessagePlatform.Api.dll"))
         {
@@ -27,7 +39,8 @@ public static class ServerProcessMemory
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["MP_POSTGRES"] = postgres;
+        start.Environment["MP_POSTGRES"] = database.ConnectionString;
+        start.Environment["MP_KEYRING_CERT"] = keyRing;
         start.Environment["MP_ADMIN_KEY"] = PlatformUnderTest.AdminKey;
         start.Environment["MP_NODE_ID"] = "77";
         start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
@@ -40,7 +53,11 @@ public static class ServerProcessMemory
         {
             var address = new Uri($"http://127.0.0.1:{port}");
             await WaitUntilLiveAsync(address, ct);
-            await using var issuer = new ClientFleet(api);
+            using var admin = new HttpClient { BaseAddress = address };
+            var appKey = await PlatformUnderTest.CreateTenantAsync(admin, new { tenantId = "idle", name = "Idle connections", scenario = "enterprise" });
+            var app = new HttpClient { BaseAddress = address };
+            app.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", appKey);
+            await using var issuer = new ClientFleet(new PlatformClient(app));
             var tokens = await issuer.IssueTokensAsync([.. Enumerable.Range(1, count).Select(i => $"srv-idle-{i}")], ct);
             await using var fleet = new ClientFleet(new PlatformClient(new HttpClient { BaseAddress = address }));
             // A fresh process pays JIT and thread-pool growth on its first connections: warm it with a
@@ -55,6 +72,8 @@ public static class ServerProcessMemory
         finally
         {
             server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(CancellationToken.None);
+            File.Delete(keyRing);
         }
     }
 

@@ -1,7 +1,7 @@
-using System.Text.RegularExpressions;
 using Marten;
 using JasperFx;
 using MessagePlatform.Api.Access;
+using MessagePlatform.Api.Platform;
 using MessagePlatform.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -19,9 +19,6 @@ public sealed record TenantView(
 
 public static partial class TenantsApi
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
-    private static partial Regex TenantIdPattern();
-
     public static RouteGroupBuilder MapTenantsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/tenants").WithTags("Tenants").RequireAuthorization(Roles.Admin)
@@ -38,10 +35,12 @@ public static partial class TenantsApi
         CreateTenantRequest request, IDocumentSession session, TimeProvider clock, ILogger<Tenant> log, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.TenantId is null || !TenantIdPattern().IsMatch(request.TenantId))
-            errors["tenantId"] = ["must match ^[a-z0-9][a-z0-9-]{1,62}$"];
+        if (request.TenantId is null || !TenantIds.IsValid(request.TenantId))
+            errors["tenantId"] = [$"must match {TenantIds.Rule}"];
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
             errors["name"] = ["is required, at most 200 characters"];
+        else if (!StorableText.IsStorable(request.Name))
+            errors["name"] = [StorableText.Rule];
         if (request.Scenario is null)
             errors["scenario"] = ["must be 'live', 'enterprise' or 'social'"];
         foreach (var (field, messages) in request.Limits?.Validate() ?? []) errors[field] = messages;
@@ -58,13 +57,17 @@ public static partial class TenantsApi
         var appKey = Credentials.NewKey(Roles.App);
         var auditorKey = Credentials.NewKey(Roles.Auditor);
         session.Insert(tenant);
-        session.Insert(new ApiKey(Credentials.Fingerprint(appKey), tenant.Id, Roles.App, now));
-        session.Insert(new ApiKey(Credentials.Fingerprint(auditorKey), tenant.Id, Roles.Auditor, now));
+        var keys = new[] { new ApiKey(Credentials.Fingerprint(appKey), tenant.Id, Roles.App, now),
+            new ApiKey(Credentials.Fingerprint(auditorKey), tenant.Id, Roles.Auditor, now) };
+        foreach (var key in keys) session.Insert(key);
+        // The tenant's key history starts with its first two keys, as later rotations continue it.
+        session.ForTenant(tenant.Id).Events.StartStream(KeyRules.KeysStream,
+            keys.Select(k => (object)new TenantKeyIssued(Credentials.KeyIdOf(k.Id), k.Role, now)).ToArray());
         try
         {
             await session.SaveChangesAsync(ct);
         }
-        catch (DocumentAlreadyExistsException)
+        catch (Exception e) when (e is DocumentAlreadyExistsException || EventStore.StreamConflicts.Is(e))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
                 detail: $"Tenant '{tenant.Id}' already exists.");

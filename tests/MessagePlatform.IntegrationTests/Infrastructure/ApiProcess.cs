@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -65,6 +66,16 @@ public sealed class ApiProcess : IAsyncDisposable
         var client = new HttpClient { BaseAddress = Address };
         client.DefaultRequestHeaders.Authorization = new("Bearer", credential);
         return client;
+    }
+
+    /// <summary>A new tenant made through this node's admin key, its app client on this node.</summary>
+    public async Task<TestTenant> NewTenantAsync(string scenario = "enterprise")
+    {
+        using var admin = ClientWith(PlatformHost.AdminKey);
+        var tenantId = $"p-{Guid.NewGuid():N}"[..20];
+        var created = await admin.PostAsJsonAsync("/v1/tenants", new { tenantId, name = "Test tenant", scenario }).ExpectAsync(HttpStatusCode.Created);
+        var appKey = created.GetProperty("appKey").GetString()!;
+        return new TestTenant(tenantId, appKey, created.GetProperty("auditorKey").GetString()!, ClientWith(appKey));
     }
 
     /// <summary>SIGKILL: no graceful shutdown, no chance to release anything itself.</summary>

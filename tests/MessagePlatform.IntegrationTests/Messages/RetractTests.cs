@@ -51,7 +51,7 @@ public sealed class RetractTests(PlatformFixture platform)
         Calls.AssertProblem(await RetractAsync(tenant.App, "strict", msgId, new { by = "ann" }).ExpectAsync(HttpStatusCode.Conflict), 409);
         await RetractAsync(tenant.App, "strict", msgId, new { by = "moderator", asAdmin = true }).ExpectAsync(HttpStatusCode.OK);
         await RetractAsync(tenant.App, "strict", "123", new { by = "ann" }).ExpectAsync(HttpStatusCode.NotFound);
-        await RetractAsync(tenant.App, "strict", "not-a-number", new { by = "ann" }).ExpectAsync(HttpStatusCode.NotFound);
+        await RetractAsync(tenant.App, "strict", "not-a-number", new { by = "ann" }).ExpectAsync(HttpStatusCode.BadRequest);
         await RetractAsync(tenant.App, "strict", msgId, new { reason = "no by" }).ExpectAsync(HttpStatusCode.BadRequest);
     }
 

@@ -12,15 +12,14 @@ namespace MessagePlatform.IntegrationTests.Security;
 /// On Kestrel in a process of its own: only a real socket makes a reader that does not read hold the export back.
 /// </summary>
 [Collection(FairUseCollection.Name)]
-public sealed class ExportFloodTests(FairUseFixture fair)
+public sealed class ExportFloodTests
 {
     private const int BudgetSeconds = 10;
 
     // About 6 MiB: more than the socket buffers of a reader with a small receive buffer, so an unread export blocks on its response.
-    private static async Task<TestTenant> TenantWithBulkyHistoryAsync(FairUseFixture fair, ApiProcess node)
+    private static async Task<TestTenant> TenantWithBulkyHistoryAsync(ApiProcess node)
     {
-        var created = await fair.NewTenantAsync();
-        var tenant = created with { App = node.ClientWith(created.AppKey) };
+        var tenant = await node.NewTenantAsync();
         await tenant.App.OpenAsync(new { sessionId = "bulk", type = "group", members = new[] { "ann" } });
         await Parallel.ForEachAsync(Enumerable.Range(0, 100), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
             await tenant.App.SendAsync("bulk", "ann", $"b{i}", new { text = new string('x', 60_000) }).ExpectAsync(HttpStatusCode.Created));
@@ -50,14 +49,15 @@ public sealed class ExportFloodTests(FairUseFixture fair)
     [Fact]
     public async Task slow_exports_past_the_limits_are_refused_while_sends_and_readiness_answer_and_the_budget_ends_them()
     {
-        await using var node = await ApiProcess.StartAsync(fair.Postgres, nodeId: 52, new Dictionary<string, string>
+        // A database of its own: the fixture's in-memory node lets no other node start beside it.
+        await using var node = await ApiProcess.StartAsync(await TestServers.CreateDatabaseAsync(), nodeId: 52, new Dictionary<string, string>
         {
             ["Audit__ExportPoolSize"] = "3", ["Audit__MaxExports"] = "3", ["Audit__MaxExportsPerTenant"] = "2",
             ["Audit__ExportMaxSeconds"] = BudgetSeconds.ToString(),
         });
-        var a = await TenantWithBulkyHistoryAsync(fair, node);
-        var b = await TenantWithBulkyHistoryAsync(fair, node);
-        var c = await fair.NewTenantAsync();
+        var a = await TenantWithBulkyHistoryAsync(node);
+        var b = await TenantWithBulkyHistoryAsync(node);
+        var c = await node.NewTenantAsync();
         using var appC = node.ClientWith(c.AppKey);
         await appC.OpenAsync(new { sessionId = "g", type = "group", members = new[] { "ann" } });
         using var auditorA = SlowReader(node, a.AuditorKey);

@@ -29,8 +29,9 @@ public sealed class KeyRingAtRestTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private WebApplicationFactory<Program> NodeWithCertificate(string postgres, int nodeId) =>
-        new PlatformHost(postgres, nodeId).WithWebHostBuilder(b => b
+    // Two nodes at once form a cluster: RabbitMQ, on a virtual host of this test's own.
+    private WebApplicationFactory<Program> NodeWithCertificate(string postgres, int nodeId, string rabbitMq) =>
+        new PlatformHost(postgres, nodeId, transport: "rabbitmq", rabbitMq: rabbitMq).WithWebHostBuilder(b => b
             .UseSetting("MP_KEYRING_CERT", _pfx)
             .UseSetting("MP_KEYRING_CERT_PASSWORD", Password));
 
@@ -38,7 +39,8 @@ public sealed class KeyRingAtRestTests : IAsyncLifetime
     public async Task with_a_certificate_the_stored_key_ring_holds_only_encrypted_secrets_and_tokens_work_on_every_node()
     {
         var postgres = await TestServers.CreateDatabaseAsync();
-        await using var nodeA = NodeWithCertificate(postgres, 1);
+        var rabbitMq = await TestServers.CreateVirtualHostAsync();
+        await using var nodeA = NodeWithCertificate(postgres, 1, rabbitMq);
         using var admin = nodeA.CreateClient();
         admin.DefaultRequestHeaders.Authorization = new("Bearer", PlatformHost.AdminKey);
         var created = await admin.PostAsJsonAsync("/v1/tenants", new { tenantId = "ring-tenant", name = "Ring", scenario = "social" })
@@ -53,7 +55,7 @@ public sealed class KeyRingAtRestTests : IAsyncLifetime
             "select count(*) from mp.mp_data_protection_keys where xml like '%<encryptedSecret%' and xml not like '%<value>%'"));
 
         // Another node reads the encrypted ring with the same certificate and accepts the token.
-        await using var nodeB = NodeWithCertificate(postgres, 2);
+        await using var nodeB = NodeWithCertificate(postgres, 2, rabbitMq);
         using var ann = nodeB.CreateClient();
         ann.DefaultRequestHeaders.Authorization = new("Bearer", token);
         await ann.GetAsync("/v1/users/ann/sync").ExpectAsync(HttpStatusCode.OK);

@@ -61,9 +61,9 @@ public sealed class OutboundTests(PublicOnlyFixture publicOnly) : IClassFixture<
     }
 
     [Fact]
-    public void a_node_with_a_wrong_allow_list_does_not_start()
+    public async Task a_node_with_a_wrong_allow_list_does_not_start()
     {
-        using var host = new PlatformHost(publicOnly.Postgres, nodeId: 6, outboundAllow: "127.0.0.1,10.0.0.0/8");
+        using var host = new PlatformHost(await TestServers.CreateDatabaseAsync(), nodeId: 6, outboundAllow: "127.0.0.1,10.0.0.0/8");
         var failure = Assert.ThrowsAny<Exception>(() => host.CreateClient());
         Assert.Contains("MP_OUTBOUND_ALLOW", failure.ToString());
     }
@@ -76,14 +76,17 @@ public sealed class OutboundTests(PublicOnlyFixture publicOnly) : IClassFixture<
         await using var receiver = await HookReceiver.StartAsync(Secret);
         var port = new Uri(receiver.Url("hook")).Port;
         TestTenant tenant;
-        await using (var allowing = new PlatformHost(publicOnly.Postgres, nodeId: 1, outboundAllow: "127.0.0.0/8,::1/128"))
+        // One node after the other on a database of their own: an in-memory node lets no other start beside it.
+        var postgres = await TestServers.CreateDatabaseAsync();
+        await using (var allowing = new PlatformHost(postgres, nodeId: 1, outboundAllow: "127.0.0.0/8,::1/128"))
         {
             tenant = await PlatformFixture.NewTenantAsync(allowing, allowing.ClientWith(PlatformHost.AdminKey));
             await tenant.App.PutAsJsonAsync("/v1/webhooks/default", new { url = $"http://localhost:{port}/hook", secret = Secret, events = new[] { "message.sent" } })
                 .ExpectAsync(HttpStatusCode.OK);
             await tenant.App.OpenAsync(new { sessionId = "s", type = "group", members = new[] { "ann" } });
         }
-        var app = publicOnly.Host.ClientWith(tenant.AppKey);
+        await using var delivering = new PlatformHost(postgres, nodeId: 2, outboundAllow: null);
+        var app = delivering.ClientWith(tenant.AppKey);
         await app.SendAsync("s", "ann", "1").ExpectAsync(HttpStatusCode.Created);
 
         var parked = await Poll.UntilAsync(() => app.GetAsync("/v1/webhooks/parked").ExpectAsync(HttpStatusCode.OK), p => p.GetArrayLength() == 1);

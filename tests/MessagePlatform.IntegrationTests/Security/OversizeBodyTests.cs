@@ -48,10 +48,11 @@ public sealed class OversizeBodyTests(FairUseFixture fair)
     [Fact]
     public async Task on_kestrel_a_10_mib_post_and_an_undeclared_half_mib_one_are_413_problems()
     {
-        var tenant = await fair.NewTenantAsync();
-        await tenant.App.OpenAsync(new { sessionId = "g", type = "group", members = new[] { "a" } });
-        await using var node = await ApiProcess.StartAsync(fair.Postgres, nodeId: 51);
-        using var app = node.ClientWith(tenant.AppKey);
+        // A database of its own: the fixture's in-memory node lets no other node start beside it.
+        await using var node = await ApiProcess.StartAsync(await TestServers.CreateDatabaseAsync(), nodeId: 51);
+        var tenant = await node.NewTenantAsync();
+        var app = tenant.App;
+        await app.OpenAsync(new { sessionId = "g", type = "group", members = new[] { "a" } });
         await ExpectTooLargeAsync(app, "/v1/sessions/g/messages", chunked: false);
         await ExpectTooLargeAsync(app, "/v1/sessions", chunked: false);
         await ExpectTooLargeAsync(app, "/v1/sessions/g/messages", chunked: true);

@@ -71,7 +71,9 @@ public static class ConnectApi
             {
                 var (frame, closed) = await ReceiveAsync(socket, closing.Token);
                 if (closed) break;
-                if (!frameRate.Admits(connection.Id))
+                // Acks and pings answer the server's own frames (a busy group acks hundreds a
+                // second): only what a client starts itself is rate-limited.
+                if (frame?.Type is not ("ack" or "ping") && !frameRate.Admits(connection.Id))
                 {
                     connection.Send(TooManyFrames);
                     continue;
