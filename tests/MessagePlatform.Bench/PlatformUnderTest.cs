@@ -146,6 +146,8 @@ public sealed class ApiHost(string postgres, int? mqttPort) : WebApplicationFact
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         // The bench sends thousands a second as one user: the per-sender send limit would be all it measured.
         builder.UseSetting("Messages:SenderMessagesPerSecond", "0");
+        // Its client fleets connect 32 at a time from one address, MQTT ones included.
+        builder.UseSetting("Mqtt:MaxUnauthenticatedPerAddress", "256");
         if (mqttPort is { } port) builder.UseSetting("MP_MQTT_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -60,14 +60,11 @@ public static partial class TenantsApi
         var keys = new[] { new ApiKey(Credentials.Fingerprint(appKey), tenant.Id, Roles.App, now),
             new ApiKey(Credentials.Fingerprint(auditorKey), tenant.Id, Roles.Auditor, now) };
         foreach (var key in keys) session.Insert(key);
-        // The tenant's key history starts with its first two keys, as later rotations continue it.
-        session.ForTenant(tenant.Id).Events.StartStream(KeyRules.KeysStream,
-            keys.Select(k => (object)new TenantKeyIssued(Credentials.KeyIdOf(k.Id), k.Role, now)).ToArray());
         try
         {
             await session.SaveChangesAsync(ct);
         }
-        catch (Exception e) when (e is DocumentAlreadyExistsException || EventStore.StreamConflicts.Is(e))
+        catch (DocumentAlreadyExistsException)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
                 detail: $"Tenant '{tenant.Id}' already exists.");

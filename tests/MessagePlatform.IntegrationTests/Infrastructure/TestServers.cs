@@ -15,7 +15,9 @@ public static class TestServers
         Environment.GetEnvironmentVariable("MP_TEST_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:56720/";
 
     /// <summary>Stops or starts the test run's private RabbitMQ through the same script the test command uses.</summary>
-    public static async Task RabbitMqAsync(string verb)
+    public static async Task RabbitMqAsync(string verb) => Assert.Equal(0, await RunRabbitMqScriptAsync(verb));
+
+    private static async Task<int> RunRabbitMqScriptAsync(string verb)
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "MessagePlatform.sln"))) root = root.Parent;
@@ -24,7 +26,7 @@ public static class TestServers
         start.Environment["MP_RABBIT_PORT"] = new Uri(RabbitMq).Port.ToString();
         using var script = System.Diagnostics.Process.Start(start)!;
         await script.WaitForExitAsync();
-        Assert.Equal(0, script.ExitCode);
+        return script.ExitCode;
     }
 
     /// <summary>
@@ -34,7 +36,12 @@ public static class TestServers
     public static async Task<string> CreateVirtualHostAsync()
     {
         var name = $"mp-test-{Guid.NewGuid():N}"[..20];
-        await RabbitMqAsync($"vhost {name}");
+        // A test of the rabbitmq collection may be restarting the broker: wait for it to come back.
+        for (var deadline = DateTime.UtcNow.AddSeconds(90); ; await Task.Delay(1000))
+        {
+            if (await RunRabbitMqScriptAsync($"vhost {name}") == 0) break;
+            Assert.True(DateTime.UtcNow < deadline, $"could not add the RabbitMQ virtual host {name}");
+        }
         var address = new UriBuilder(RabbitMq) { Path = "/" + name };
         return address.Uri.ToString();
     }

@@ -1,35 +1,22 @@
 using MessagePlatform.Api.Platform;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
+using static MessagePlatform.IntegrationTests.Infrastructure.StartupInputs;
 
 namespace MessagePlatform.IntegrationTests.Operations;
 
 public sealed class StartupTests
 {
-    private sealed class Env(string name) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = name;
-        public string ApplicationName { get; set; } = "MessagePlatform.Api";
-        public string ContentRootPath { get; set; } = "/";
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
-    }
-
-    private static IConfiguration Config(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value))).Build();
-
     [Fact]
     public void production_refuses_to_start_without_an_admin_key()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => PlatformOptions.From(Config(), new Env("Production")));
+        var error = Assert.Throws<InvalidOperationException>(() => PlatformOptions.From(Config(), Env("Production")));
         Assert.Contains("MP_ADMIN_KEY", error.Message);
-        Assert.Equal("k", PlatformOptions.From(Config(("MP_ADMIN_KEY", "k")), new Env("Production")).AdminKey);
+        Assert.Equal("k", PlatformOptions.From(Config(("MP_ADMIN_KEY", "k")), Env("Production")).AdminKey);
     }
 
     [Fact]
     public void development_gets_a_development_admin_key_and_defaults()
     {
-        var options = PlatformOptions.From(Config(), new Env("Development"));
+        var options = PlatformOptions.From(Config(), Env("Development"));
         Assert.Equal(PlatformOptions.DevelopmentAdminKey, options.AdminKey);
         Assert.Equal("inmemory", options.Transport);
         Assert.Equal(0, options.NodeId);
@@ -39,5 +26,5 @@ public sealed class StartupTests
     [InlineData("MP_NODE_ID", "1024")]
     [InlineData("MP_TRANSPORT", "kafka")]
     public void invalid_configuration_is_refused_at_start(string key, string value) =>
-        Assert.Throws<InvalidOperationException>(() => PlatformOptions.From(Config((key, value), ("MP_ADMIN_KEY", "k")), new Env("Production")));
+        Assert.Throws<InvalidOperationException>(() => PlatformOptions.From(Config((key, value), ("MP_ADMIN_KEY", "k")), Env("Production")));
 }

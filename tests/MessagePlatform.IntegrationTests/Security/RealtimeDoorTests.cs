@@ -63,6 +63,16 @@ public sealed class RealtimeDoorTests(FairUseNode fair) : IClassFixture<FairUseN
     }
 
     [Fact]
+    public async Task acks_never_count_against_the_frame_rate()
+    {
+        // A member of a busy group acks every message it is pushed: far more than it starts itself.
+        await using var client = await SocketClient.ConnectAsync(fair.Node.Address, await Token("ann"));
+        for (var i = 0; i < FairUseNode.FramesPerSecond * 10; i++) await client.SendAsync(new { type = "ack", msgId = $"{i}" });
+        await client.SendAsync(new { type = "ping" });
+        Assert.Equal("pong", (await client.ReceiveAsync(TimeSpan.FromSeconds(2))).GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task an_mqtt_client_publishing_over_its_rate_is_refused_and_another_is_not()
     {
         var (ann, _) = await MqttTestClient.OverTcpAsync(fair.MqttPort, "ann", await Token("ann"));

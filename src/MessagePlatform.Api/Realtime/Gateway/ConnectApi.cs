@@ -71,9 +71,9 @@ public static class ConnectApi
             {
                 var (frame, closed) = await ReceiveAsync(socket, closing.Token);
                 if (closed) break;
-                // Acks and pings answer the server's own frames (a busy group acks hundreds a
-                // second): only what a client starts itself is rate-limited.
-                if (frame?.Type is not ("ack" or "ping") && !frameRate.Admits(connection.Id))
+                // Acks answer the server's own frames (a busy group acks hundreds a second) and
+                // cost a dictionary removal: only what a client starts itself is rate-limited.
+                if (frame?.Type is not "ack" && !frameRate.Admits(connection.Id))
                 {
                     connection.Send(TooManyFrames);
                     continue;
