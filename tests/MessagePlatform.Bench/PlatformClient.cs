@@ -102,12 +102,13 @@ public sealed class PlatformClient(HttpClient client, int? mqttPort = null)
     /// does not pay for the backlog of the one before it. Gives up after <paramref name="timeout"/>
     /// and returns the largest lag left.
     /// </summary>
-    public async Task<long> WaitForProjectionAsync(TimeSpan timeout, CancellationToken ct, string? cell = null)
+    /// <param name="moment">When this is, for the log: "after spread sends x8", "before sync c2c @200/s".</param>
+    public async Task<long> WaitForProjectionAsync(TimeSpan timeout, CancellationToken ct, string moment = "between cells")
     {
         var started = Stopwatch.GetTimestamp();
         var lastLog = started;
         var lags = await ReaderLagsAsync();
-        Progress.Log($"lag at the end of {cell ?? "the cell"}: {Describe(lags)}");
+        Progress.Log($"readers' lag {moment}: {Describe(lags)}");
         while (true)
         {
             var lag = lags.Count == 0 ? await ProjectionLagAsync() : lags.Values.Max();
