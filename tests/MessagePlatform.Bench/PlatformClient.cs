@@ -102,13 +102,12 @@ public sealed class PlatformClient(HttpClient client, int? mqttPort = null)
     /// does not pay for the backlog of the one before it. Gives up after <paramref name="timeout"/>
     /// and returns the largest lag left.
     /// </summary>
-    /// <param name="moment">When this is, for the log: "after spread sends x8", "before sync c2c @200/s".</param>
-    public async Task<long> WaitForProjectionAsync(TimeSpan timeout, CancellationToken ct, string moment = "between cells")
+    public async Task<long> WaitForProjectionAsync(TimeSpan timeout, CancellationToken ct, string? cell = null)
     {
         var started = Stopwatch.GetTimestamp();
         var lastLog = started;
         var lags = await ReaderLagsAsync();
-        Progress.Log($"readers' lag {moment}: {Describe(lags)}");
+        Progress.Log($"lag at the end of {cell ?? "the cell"}: {Describe(lags)}");
         while (true)
         {
             var lag = lags.Count == 0 ? await ProjectionLagAsync() : lags.Values.Max();
