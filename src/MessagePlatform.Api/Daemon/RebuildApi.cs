@@ -38,7 +38,7 @@ public static class RebuildApi
                 detail: "This node does not run the projections now; send the rebuild to the node that does.");
 
         string[] projections = [SessionChainProjection.ProjectionName, UserChainProjection.ProjectionName];
-        var head = (await lag.MeasureAsync(ct)).Head;
+        var (_, head, _) = await lag.MeasureAsync(ct);
         var clock = Stopwatch.StartNew();
         foreach (var name in projections)
         {
