@@ -86,7 +86,7 @@ public sealed class BroadcastSection(PlatformUnderTest platform, BenchSettings s
     {
         if (interrupted.IsCancellationRequested) return null;
         // Each step's pushes feed the projections too; the next step should not pay for that backlog.
-        var lag = await api.WaitForProjectionAsync(RealtimeSection.DrainTimeout, interrupted);
+        var lag = await api.WaitForProjectionAsync(RealtimeSection.DrainTimeout, interrupted, $"before broadcasting to {fleet.Count:N0} clients");
         if (lag > 0) Progress.Log($"broadcast: starting with the projection still {lag:N0} events behind");
         var name = $"{fleet.Count:N0} clients ({BroadcastTable.Kinds(fleet.Clients.CountBy(c => c.Kind))})";
         Progress.Log($"broadcast: {name}: {Pushes} broadcasts, each followed by a room message (the baseline), then one online-only");

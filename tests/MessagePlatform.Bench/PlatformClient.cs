@@ -74,33 +74,52 @@ public sealed class PlatformClient(HttpClient client, int? mqttPort = null)
     }
 
     /// <summary>Events the user chain projection has not processed yet, as /health/ready reports them.</summary>
-    public async Task<long> ProjectionLagAsync()
+    public async Task<long> ProjectionLagAsync() => (await ReadinessDataAsync()).GetProperty("lagEvents").GetInt64();
+
+    /// <summary>Every reader of the store (projections and subscriptions) with the events it trails by, from /health/ready.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> ReaderLagsAsync()
+    {
+        var data = await ReadinessDataAsync();
+        var lags = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var property in data.EnumerateObject())
+            if (property.Name.StartsWith("lag.", StringComparison.Ordinal)) lags[property.Name[4..]] = property.Value.GetInt64();
+        return lags;
+    }
+
+    public static string Describe(IReadOnlyDictionary<string, long> lags) =>
+        lags.Count == 0 ? "no readers yet" : string.Join(", ", lags.Select(l => $"{l.Key} {l.Value:N0}"));
+
+    private async Task<JsonElement> ReadinessDataAsync()
     {
         // Not checking the status: readiness answers 503 when unhealthy, and still carries the lag.
         using var response = await client.GetAsync("/health/ready");
         using var health = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return health.RootElement.GetProperty("checks").GetProperty("projections")
-            .GetProperty("data").GetProperty("lagEvents").GetInt64();
+        return health.RootElement.GetProperty("checks").GetProperty("projections").GetProperty("data").Clone();
     }
 
     /// <summary>
-    /// Waits until the projection has caught up, so a cell does not pay for the backlog of the one
-    /// before it. Gives up after <paramref name="timeout"/> and returns the lag left.
+    /// Prints every reader's lag at the end of a cell, then waits until all have caught up, so a cell
+    /// does not pay for the backlog of the one before it. Gives up after <paramref name="timeout"/>
+    /// and returns the largest lag left.
     /// </summary>
-    public async Task<long> WaitForProjectionAsync(TimeSpan timeout, CancellationToken ct)
+    /// <param name="moment">When this is, for the log: "after spread sends x8", "before sync c2c @200/s".</param>
+    public async Task<long> WaitForProjectionAsync(TimeSpan timeout, CancellationToken ct, string moment = "between cells")
     {
         var started = Stopwatch.GetTimestamp();
         var lastLog = started;
+        var lags = await ReaderLagsAsync();
+        Progress.Log($"readers' lag {moment}: {Describe(lags)}");
         while (true)
         {
-            var lag = await ProjectionLagAsync();
+            var lag = lags.Count == 0 ? await ProjectionLagAsync() : lags.Values.Max();
             if (lag == 0 || Stopwatch.GetElapsedTime(started) > timeout || ct.IsCancellationRequested) return lag;
             if (Stopwatch.GetElapsedTime(lastLog) > TimeSpan.FromSeconds(5))
             {
-                Progress.Log($"waiting for the projection: {lag:N0} events behind");
+                Progress.Log($"waiting for the readers to drain: {Describe(lags)}");
                 lastLog = Stopwatch.GetTimestamp();
             }
             await Task.Delay(250, CancellationToken.None);
+            lags = await ReaderLagsAsync();
         }
     }
 

@@ -63,5 +63,7 @@ async Task<CellResult> RunAsync(string name, int concurrency, Func<Task> operati
     var result = await new LoadCell(name, concurrency, settings.Warmup, settings.Duration).RunAsync(operation);
     var errors = result.ErrorCount == 0 ? "" : $", {result.ErrorCount:N0} errors";
     Log($"{name,-14} x{concurrency,-4} {result.OpsPerSecond,9:N0} ops/s  p50 {result.P50Ms:0.0} ms  p99 {result.P99Ms:0.0} ms{errors}");
+    // The next cell starts only once the readers of this one's events have caught up.
+    await platform.Client.WaitForProjectionAsync(MessagePlatform.Bench.RealtimeSection.DrainTimeout, interrupted.Token, $"after {name.Trim()} x{concurrency}");
     return result;
 }

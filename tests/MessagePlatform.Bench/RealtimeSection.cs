@@ -122,7 +122,7 @@ public sealed class RealtimeSection(PlatformUnderTest platform, BenchSettings se
         PlatformClient api, ClientFleet fleet, string shape, double rate, int perMessage, Func<(string, string)> pickSender)
     {
         var name = $"{shape} @{rate:N0}/s";
-        var lag = await api.WaitForProjectionAsync(DrainTimeout, interrupted);
+        var lag = await api.WaitForProjectionAsync(DrainTimeout, interrupted, $"before {name}");
         if (lag > 0) Progress.Log($"realtime: {name}: starting with the projection still {lag:N0} events behind");
         await fleet.QuietAsync(QuietTimeout);
         Progress.Log($"realtime: {name} running ({fleet.Count:N0} receivers)");

@@ -25,7 +25,7 @@ public sealed class RoomCapacity(PlatformClient api, BenchSettings settings, Can
     {
         await api.OpenSessionAsync(Room, "room", []);
         // The group cells before may have left a sync backlog; this room should not compete with it.
-        var lag = await api.WaitForProjectionAsync(RealtimeSection.DrainTimeout, interrupted);
+        var lag = await api.WaitForProjectionAsync(RealtimeSection.DrainTimeout, interrupted, "before the room cells");
         if (lag > 0) Progress.Log($"realtime: rooms start with the projection still {lag:N0} events behind");
         await using var fleet = new ClientFleet(api);
         var steps = new List<RoomStep>();

@@ -74,7 +74,7 @@ public sealed class SyncSection(PlatformClient api, BenchSettings settings, Canc
     private async Task<SyncResult> RunCellAsync(SyncShape shape, double rate)
     {
         var name = $"sync {shape.Name} @{rate:N0}/s";
-        var lag = await api.WaitForProjectionAsync(DrainTimeout, interrupted);
+        var lag = await api.WaitForProjectionAsync(DrainTimeout, interrupted, $"before {name}");
         if (lag > 0) Progress.Log($"{name}: starting with the projection still {lag:N0} events behind");
         Progress.Log($"{name} running");
         var result = await new SyncCell(shape, rate, settings.Warmup, settings.Duration).RunAsync(api, _observers[shape.Observer], interrupted);

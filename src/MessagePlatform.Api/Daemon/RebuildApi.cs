@@ -38,7 +38,7 @@ public static class RebuildApi
                 detail: "This node does not run the projections now; send the rebuild to the node that does.");
 
         string[] projections = [SessionChainProjection.ProjectionName, UserChainProjection.ProjectionName];
-        var (_, head, _) = await lag.MeasureAsync(ct);
+        var head = (await lag.MeasureAsync(ct)).Head;
         var clock = Stopwatch.StartNew();
         foreach (var name in projections)
         {

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using JasperFx.Events;
 using Marten;
 using MessagePlatform.Api.Access;
+using MessagePlatform.Api.Platform;
 using MessagePlatform.Domain;
 using Npgsql;
 
@@ -14,7 +15,7 @@ namespace MessagePlatform.Api.EventStore;
 /// </summary>
 internal sealed class CommitLane(
     ChannelReader<PendingCommand> queue, IDocumentStore store, SendReceipts receipts, MsgIds msgIds,
-    TimeProvider clock, int cacheCapacity, ILogger log)
+    TimeProvider clock, int cacheCapacity, PlatformMeters meters, ILogger log)
 {
     private const int MaxBatch = 512;
     // Cross-node contention on one hot session can conflict repeatedly; each retry backs off further.
@@ -29,8 +30,14 @@ internal sealed class CommitLane(
         while (await queue.WaitToReadAsync(CancellationToken.None))
         {
             while (batch.Count < MaxBatch && queue.TryRead(out var pending)) batch.Add(pending);
+            foreach (var pending in batch) meters.QueueWait(pending.EnqueuedAt);
             foreach (var tenant in batch.GroupBy(p => p.Command.TenantId))
-                await CommitAsync(tenant.ToList(), stoppingToken);
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var commands = tenant.ToList();
+                await CommitAsync(commands, stoppingToken);
+                meters.LaneBatch(commands.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            }
             batch.Clear();
         }
     }

@@ -16,7 +16,7 @@ namespace MessagePlatform.Api.EventStore;
 /// </summary>
 public sealed class GroupCommit(
     IDocumentStore store, SendReceipts receipts, MsgIds msgIds, TimeProvider clock,
-    PlatformOptions platform, IOptions<LaneOptions> options, ILogger<GroupCommit> log) : BackgroundService
+    PlatformOptions platform, IOptions<LaneOptions> options, PlatformMeters meters, ILogger<GroupCommit> log) : BackgroundService
 {
     // Bounded: a node that cannot commit as fast as it is asked says so (503) instead of holding
     // ever more waiting callers in memory.
@@ -44,7 +44,7 @@ public sealed class GroupCommit(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_lanes.Select(lane =>
-            new CommitLane(lane.Reader, store, receipts, msgIds, clock, options.Value.SessionCacheCapacity, log).RunAsync(stoppingToken)));
+            new CommitLane(lane.Reader, store, receipts, msgIds, clock, options.Value.SessionCacheCapacity, meters, log).RunAsync(stoppingToken)));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -61,4 +61,7 @@ public sealed class PendingCommand(StreamCommand command)
 
     /// <summary>Taken from the caller's flow when it enqueues: the lane runs on its own and cannot see it later.</summary>
     public CommandOrigin Origin { get; } = CommandOrigin.Current;
+
+    /// <summary>When it was queued (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), for the queue-wait meter.</summary>
+    public long EnqueuedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 }

@@ -15,7 +15,8 @@ public sealed record SendResult(
 
 /// <summary>The one send path: who may send as whom, validation, then the session's commit lane.</summary>
 public sealed class Sending(
-    SessionStreams streams, SendReceipts receipts, SendThrottle throttle, BeforeSendHook hook, ILogger<Sending> log)
+    SessionStreams streams, SendReceipts receipts, SendThrottle throttle, BeforeSendHook hook, Platform.PlatformMeters meters,
+    ILogger<Sending> log)
 {
     public async Task<SendResult> SendAsync(Caller caller, string sessionId, SendMessageRequest request, CancellationToken ct)
     {
@@ -23,6 +24,7 @@ public sealed class Sending(
         var from = caller.IsUser ? request.From ?? caller.UserId : request.From;
         if (!caller.MayActAs(from ?? ""))
             return SendResult.Refused(StatusCodes.Status403Forbidden, "Forbidden", $"A user token sends only as '{caller.UserId}'.");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // System messages speak for the platform or the app, never for an end user.
         if (caller.IsUser && request.Type == "system")
             return SendResult.Refused(StatusCodes.Status403Forbidden, "Forbidden", "A user token may not send type 'system'.");
@@ -77,6 +79,7 @@ public sealed class Sending(
         var appended = outcome.Appended[0];
         var sent = (MessageSent)appended.Data;
         log.LogDebug("Sent {MsgId} as {Seq} to {SessionId} of {TenantId}", sent.MsgId, appended.Version, sessionId, caller.TenantId);
+        meters.Sent(System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return new SendResult(StatusCodes.Status201Created,
             new SentMessage(sent.MsgId.ToString(), appended.Version, sessionId, sent.SentAt), null, null, null);
     }

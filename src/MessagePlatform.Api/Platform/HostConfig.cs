@@ -44,6 +44,8 @@ public static class HostConfig
             .WriteTo.Console(LogEscaping.ConsoleFormatter()));
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<PlatformMeters>();
         builder.Services.AddSingleton(sp => new MsgIds(platform.NodeId, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(NpgsqlDataSource.Create(platform.Postgres));
         builder.AddEventStore(platform);

@@ -14,7 +14,7 @@ namespace MessagePlatform.Api.Realtime;
 /// registry the gateway nodes that hold its recipients and sends each node one batch. Runs on one
 /// node at a time (single active consumer) and one message at a time, so pushes keep their order.
 /// </summary>
-public sealed class FanOutConsumer(ConnectionRegistry registry, SessionStreams streams, IMemoryCache cache)
+public sealed class FanOutConsumer(ConnectionRegistry registry, SessionStreams streams, IMemoryCache cache, Platform.PlatformMeters meters)
     : IConsumer<MessagePublished>, IConsumer<RetractionPublished>, IConsumer<BroadcastPublished>
 {
     /// <summary>A broadcast may reach anyone online: every live node gets it and picks its own targets.</summary>
@@ -51,13 +51,15 @@ public sealed class FanOutConsumer(ConnectionRegistry registry, SessionStreams s
         foreach (var (node, users) in nodes)
         {
             var endpoint = await context.GetSendEndpoint(RealtimeConfig.NodeQueueAddress(node));
+            meters.FanOutBatch(users.Length);
             await endpoint.Send(new PushBatch(node, tenantId, sessionId, room, users, message, retraction), context.CancellationToken);
         }
     }
 }
 
 /// <summary>Pushes a node's batch to its own connections: message frames (acked, retried) and retract frames.</summary>
-public sealed class PushBatchConsumer(LocalConnections connections, RoomPushBudget budget, UserTags tags, TimeProvider clock)
+public sealed class PushBatchConsumer(
+    LocalConnections connections, RoomPushBudget budget, UserTags tags, TimeProvider clock, Platform.PlatformMeters meters)
     : IConsumer<PushBatch>
 {
     public async Task Consume(ConsumeContext<PushBatch> context)
@@ -68,9 +70,9 @@ public sealed class PushBatchConsumer(LocalConnections connections, RoomPushBudg
             await PushBroadcastAsync(broadcast, context.CancellationToken);
             return;
         }
-        IEnumerable<ClientConnection> targets = batch.Room
+        var targets = (batch.Room
             ? connections.InRoom(batch.TenantId, batch.SessionId)
-            : batch.UserIds.SelectMany(user => connections.OfUser(batch.TenantId, user));
+            : batch.UserIds.SelectMany(user => connections.OfUser(batch.TenantId, user))).ToList();
         if (batch.Message is { } m)
         {
             if (batch.Room && !budget.Admits(batch.TenantId, batch.SessionId, m.Priority, m.SentAt)) return;
@@ -81,9 +83,13 @@ public sealed class PushBatchConsumer(LocalConnections connections, RoomPushBudg
             });
             var now = clock.GetUtcNow();
             foreach (var connection in targets) connection.SendReliably(m.MsgId, frame, now);
+            meters.Frames("message", targets.Count);
         }
         if (batch.Retraction is { } r)
+        {
             foreach (var connection in targets) connection.Send(new { type = "retract", sessionId = r.SessionId, msgId = r.MsgId });
+            meters.Frames("retract", targets.Count);
+        }
     }
 
     /// <summary>
@@ -110,11 +116,12 @@ public sealed class PushBatchConsumer(LocalConnections connections, RoomPushBudg
             if (b.OnlineOnly || b.Priority == "low") connection.SendOnce(frame);
             else connection.SendReliably(b.MsgId, frame, now);
         }
+        meters.Frames("broadcast", here.Count);
     }
 }
 
 /// <summary>The gateway's timer (the seeds' ack timing wheel, at half-second resolution).</summary>
-public sealed class RetransmitTimer(LocalConnections connections, TimeProvider clock) : BackgroundService
+public sealed class RetransmitTimer(LocalConnections connections, TimeProvider clock, Platform.PlatformMeters meters) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -122,7 +129,14 @@ public sealed class RetransmitTimer(LocalConnections connections, TimeProvider c
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var now = clock.GetUtcNow();
-            foreach (var connection in connections.All) connection.Retransmit(now);
+            var (resent, syncs) = (0, 0);
+            foreach (var connection in connections.All)
+            {
+                var (again, synced) = connection.Retransmit(now);
+                resent += again;
+                if (synced) syncs++;
+            }
+            meters.Retransmitted(resent, syncs);
         }
     }
 }

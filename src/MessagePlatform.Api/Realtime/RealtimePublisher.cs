@@ -22,10 +22,11 @@ public sealed class RealtimePublisher : SubscriptionBase
     private readonly IBus _bus;
     private readonly ILogger<RealtimePublisher> _log;
     private readonly ResiliencePipeline _untilPublished;
+    private readonly Platform.PlatformMeters _meters;
 
-    public RealtimePublisher(IBus bus, ILogger<RealtimePublisher> log)
+    public RealtimePublisher(IBus bus, Platform.PlatformMeters meters, ILogger<RealtimePublisher> log)
     {
-        (_bus, _log) = (bus, log);
+        (_bus, _meters, _log) = (bus, meters, log);
         Name = SubscriptionId;
         IncludeType<MessageSent>();
         IncludeType<MessageRetracted>();
@@ -51,6 +52,7 @@ public sealed class RealtimePublisher : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var e in page.Events)
         {
             object? message = e.Data switch
@@ -66,6 +68,7 @@ public sealed class RealtimePublisher : SubscriptionBase
             await _untilPublished.ExecuteAsync(
                 async token => await _bus.Publish(message, message.GetType(), context => context.MessageId = e.Id, token), ct);
         }
+        _meters.SubscriptionPage(SubscriptionId, page.Events.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return NullChangeListener.Instance;
     }
 }

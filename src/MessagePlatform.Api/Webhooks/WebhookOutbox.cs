@@ -25,10 +25,11 @@ public sealed class WebhookOutbox : SubscriptionBase
         "values (?, ?, ?, ?, ?, ?::jsonb, 'pending', 0, now(), now())";
 
     private readonly WebhookRegistry _registry;
+    private readonly Platform.PlatformMeters _meters;
 
-    public WebhookOutbox(WebhookRegistry registry)
+    public WebhookOutbox(WebhookRegistry registry, Platform.PlatformMeters meters)
     {
-        _registry = registry;
+        (_registry, _meters) = (registry, meters);
         Name = SubscriptionId;
         IncludeType<MessageSent>();
         IncludeType<MessageRetracted>();
@@ -40,6 +41,7 @@ public sealed class WebhookOutbox : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var session in page.Events.GroupBy(e => (e.TenantId, SessionId: e.StreamKey!)))
         {
             var hook = await _registry.FindAsync(session.Key.TenantId, session.Key.SessionId, ct);
@@ -57,6 +59,7 @@ public sealed class WebhookOutbox : SubscriptionBase
             operations.QueueSqlCommand(Insert, deliveryId, session.Key.TenantId, session.Key.SessionId, session.First().Version,
                 hook.Url, payload);
         }
+        _meters.SubscriptionPage(SubscriptionId, page.Events.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return NullChangeListener.Instance;
     }
 

@@ -210,17 +210,3 @@ public sealed class OutboundCallTests(PlatformFixture platform)
         Assert.DoesNotContain("refused", lastError, StringComparison.OrdinalIgnoreCase);
     }
 }
-
-/// <summary>Polls for a condition with a deadline, never a fixed sleep.</summary>
-public static class Poll
-{
-    public static async Task<JsonElement> UntilAsync(Func<Task<JsonElement>> read, Func<JsonElement, bool> done, int seconds = 30)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(seconds); ; await Task.Delay(100))
-        {
-            var value = await read();
-            if (done(value)) return value;
-            Assert.True(DateTime.UtcNow < deadline, $"the condition did not hold in time; last: {value.GetRawText()}");
-        }
-    }
-}

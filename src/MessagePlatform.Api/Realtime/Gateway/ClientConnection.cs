@@ -62,8 +62,10 @@ public sealed class ClientConnection(string tenantId, string userId, IFrameTrans
     public void Ack(string msgId) => _unacked.TryRemove(msgId, out _);
 
     /// <summary>Called on the gateway's timer: resend what is overdue, give up on what was tried enough.</summary>
-    public void Retransmit(DateTimeOffset now)
+    /// <returns>How many frames it sent again, and whether it told the client to sync.</returns>
+    public (int Resent, bool Synced) Retransmit(DateTimeOffset now)
     {
+        var resent = 0;
         foreach (var (msgId, pending) in _unacked)
         {
             if (pending.DueAt > now) continue;
@@ -75,8 +77,11 @@ public sealed class ClientConnection(string tenantId, string userId, IFrameTrans
             }
             _unacked[msgId] = pending with { Tries = pending.Tries + 1, DueAt = now + AckTimeout };
             Enqueue(pending.Frame);
+            resent++;
         }
-        if (Interlocked.Exchange(ref _syncOwed, 0) == 1) Enqueue(SyncFrame);
+        var synced = Interlocked.Exchange(ref _syncOwed, 0) == 1;
+        if (synced) Enqueue(SyncFrame);
+        return (resent, synced);
     }
 
     private static readonly byte[] SyncFrame = Frame(new { type = "sync" });
