@@ -26,7 +26,7 @@ public static class EventStoreConfig
     public static IHostApplicationBuilder AddEventStore(this IHostApplicationBuilder builder, PlatformOptions platform)
     {
         builder.Services.AddOptions<LaneOptions>().BindConfiguration(LaneOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddMarten(options =>
+        var marten = builder.Services.AddMarten(options =>
         {
             // Never Multiplexing=true: the daemon's leader lock refuses it.
             options.Connection(platform.Postgres);
@@ -62,10 +62,12 @@ public static class EventStoreConfig
         .ApplyAllDatabaseChangesOnStartup()
         .UseLightweightSessions()
         // Async projections run on one node of the cluster at a time; another takes over when it stops.
-        .AddAsyncDaemon(DaemonMode.HotCold)
+        .AddAsyncDaemon(DaemonMode.HotCold);
         // Stored events reach the bus through the daemon too: in order, at least once, on one node.
-        .AddSubscriptionWithServices<RealtimePublisher>(ServiceLifetime.Singleton)
-        .AddSubscriptionWithServices<WebhookOutbox>(ServiceLifetime.Singleton);
+        // `Daemon:Subscriptions=false` leaves both out, so the benchmark can price them against sends.
+        if (builder.Configuration.GetValue("Daemon:Subscriptions", true))
+            marten.AddSubscriptionWithServices<RealtimePublisher>(ServiceLifetime.Singleton)
+                .AddSubscriptionWithServices<WebhookOutbox>(ServiceLifetime.Singleton);
         return builder;
     }
 }
