@@ -33,7 +33,7 @@ public sealed class BenchDatabase(string repoRoot, string serverConnection, stri
         if (startedServer) await RunScriptAsync(repoRoot, "stop");
     }
 
-    private static string FindRepoRoot()
+    internal static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "MessagePlatform.sln"))) return dir.FullName;

@@ -12,14 +12,18 @@ namespace MessagePlatform.Bench;
 public sealed record FrameCell(string Name, double Rate, TimeSpan Warmup, TimeSpan Duration)
 {
     /// <param name="perMessage">Receivers each message should reach: the frames expected of it.</param>
-    public async Task<FrameResult> RunAsync(
-        PlatformClient api, Func<(string SessionId, string From)> pickSender, IReadOnlyList<IOnlineClient> receivers, int perMessage)
+    public Task<FrameResult> RunAsync(
+        PlatformClient api, Func<(string SessionId, string From)> pickSender, IReadOnlyList<IOnlineClient> receivers, int perMessage) =>
+        RunAsync(failures => new OpenLoopSender(api, pickSender, failures).RunAsync(Rate, Warmup, Duration), receivers, perMessage);
+
+    /// <param name="send">Runs the sends of warm-up and window, reporting failures into the cell's; open loop or closed.</param>
+    public async Task<FrameResult> RunAsync(Func<Failures, Task<SendOutcome>> send, IReadOnlyList<IOnlineClient> receivers, int perMessage)
     {
         var log = new FrameLog();
         foreach (var receiver in receivers) receiver.RecordInto(log);
         var failures = new Failures();
         var windowStart = Stopwatch.GetTimestamp() + (long)(Warmup.TotalSeconds * Stopwatch.Frequency);
-        var sent = await new OpenLoopSender(api, pickSender, failures).RunAsync(Rate, Warmup, Duration);
+        var sent = await send(failures);
         await AwaitFramesAsync(sent.AckedAt, log, perMessage);
 
         var latencies = new List<double>(sent.AckedAt.Count * perMessage);
@@ -44,10 +48,14 @@ public sealed record FrameCell(string Name, double Rate, TimeSpan Warmup, TimeSp
         double Seconds(long last) => (double)(Math.Max(windowEnd, last) - windowStart) / Stopwatch.Frequency;
         var lastAck = sent.AckedAt.IsEmpty ? 0 : sent.AckedAt.Values.Max();
         var (otherFrames, otherSample) = log.OtherFrames;
+        // How long pushes trailed the sends once they stopped: the last frame after the last 201.
+        var tailMs = expected == 0 ? double.NaN
+            : delivered < expected ? double.PositiveInfinity
+            : Math.Max(0, lastArrival - lastAck) * 1000.0 / Stopwatch.Frequency;
         return new FrameResult(Name, receivers.Count, Rate, sent.AckedAt.Count / Seconds(lastAck), sent.Skipped,
             sent.AckedAt.Count, expected, delivered, delivered / Seconds(lastArrival), early,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), maxMs, log.SyncFrames, log.Duplicates,
-            otherFrames, otherSample, failures.Counts, failures.Samples);
+            otherFrames, otherSample, failures.Counts, failures.Samples, tailMs);
     }
 
     private static async Task AwaitFramesAsync(ConcurrentDictionary<string, long> acked, FrameLog log, int perMessage)
@@ -73,10 +81,13 @@ public sealed record FrameCell(string Name, double Rate, TimeSpan Warmup, TimeSp
 /// <param name="Early">Frames that arrived before their send's 201 reached the sender (counted as 0 ms).</param>
 /// <param name="SyncFrames">Over warm-up, measurement and grace, on all the receivers.</param>
 /// <param name="Duplicates">Frames sent again to a receiver that had one already (ack not in within 2 s).</param>
+/// <param name="Rate">Sends per second asked; 0 for a closed loop, which sends as fast as it is answered.</param>
+/// <param name="TailMs">From the last measured send's 201 to the last of its frames; ∞ when some never came.</param>
 public sealed record FrameResult(
     string Name, int Receivers, double Rate, double SentRate, long Skipped, int Messages, long Expected, long Delivered,
     double FramesPerSecond, long Early, double P50Ms, double P99Ms, double MaxMs, long SyncFrames, long Duplicates,
-    long OtherFrames, string? OtherSample, IReadOnlyDictionary<string, long> Errors, IReadOnlyDictionary<string, string> ErrorSamples)
+    long OtherFrames, string? OtherSample, IReadOnlyDictionary<string, long> Errors, IReadOnlyDictionary<string, string> ErrorSamples,
+    double TailMs)
 {
     public long Missing => Expected - Delivered;
 

@@ -12,7 +12,8 @@ public sealed record SyncPageView(IReadOnlyList<SyncEntry> Items, string Cursor,
 
 /// <summary>The calls of the sync and realtime sections, as one tenant's app.</summary>
 /// <param name="mqttPort">The API's MQTT over TCP port (`MP_MQTT_PORT`), if it listens on one.</param>
-public sealed class PlatformClient(HttpClient client, int? mqttPort = null)
+/// <param name="journal">Where each wait for the readers is recorded, for the report; none when not given.</param>
+public sealed class PlatformClient(HttpClient client, int? mqttPort = null, LagJournal? journal = null)
 {
     public const int SyncPageSize = 500;
 
@@ -108,11 +109,18 @@ public sealed class PlatformClient(HttpClient client, int? mqttPort = null)
         var started = Stopwatch.GetTimestamp();
         var lastLog = started;
         var lags = await ReaderLagsAsync();
+        var atEnd = lags;
         Progress.Log($"readers' lag {moment}: {Describe(lags)}");
         while (true)
         {
             var lag = lags.Count == 0 ? await ProjectionLagAsync() : lags.Values.Max();
-            if (lag == 0 || Stopwatch.GetElapsedTime(started) > timeout || ct.IsCancellationRequested) return lag;
+            if (lag == 0 || Stopwatch.GetElapsedTime(started) > timeout || ct.IsCancellationRequested)
+            {
+                var drained = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                if (lag > 0) Progress.Log($"readers still {lag:N0} events behind after {drained:N0} s {moment}; going on");
+                journal?.Add(new DrainRecord(moment, atEnd, drained, lag));
+                return lag;
+            }
             if (Stopwatch.GetElapsedTime(lastLog) > TimeSpan.FromSeconds(5))
             {
                 Progress.Log($"waiting for the readers to drain: {Describe(lags)}");

@@ -29,7 +29,12 @@ public sealed class PlatformUnderTest(ApiHost host, SocketsHttpHandler handler, 
 
     public Uri Address => client.BaseAddress!;
 
-    public PlatformClient Client { get; } = new(client, host.MqttPort);
+    /// <summary>Every wait for the readers, by any tenant's client of this platform, in order.</summary>
+    public LagJournal Lags { get; } = new();
+
+    public PlatformClient Client => _client ??= new PlatformClient(client, host.MqttPort, Lags);
+
+    private PlatformClient? _client;
 
     /// <param name="openSendSessions">False when only the sync section runs: it opens sessions of its own.</param>
     public static async Task<PlatformUnderTest> StartAsync(string postgres, bool openSendSessions)
@@ -57,14 +62,15 @@ public sealed class PlatformUnderTest(ApiHost host, SocketsHttpHandler handler, 
         var tenantClient = new HttpClient(handler, disposeHandler: false) { BaseAddress = Address };
         _tenantClients.Add(tenantClient);
         tenantClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await CreateTenantAsync(client, tenant));
-        return new PlatformClient(tenantClient, host.MqttPort);
+        return new PlatformClient(tenantClient, host.MqttPort, Lags);
     }
 
-    public Task SendSpreadAsync() => SendAsync(Workload.RandomSessionId());
+    public Task SendSpreadAsync() => SendAsync(client, Workload.RandomSessionId());
 
-    public Task SendHotAsync() => SendAsync(Workload.HotSession);
+    public Task SendHotAsync() => SendAsync(client, Workload.HotSession);
 
-    private async Task SendAsync(string sessionId)
+    /// <summary>One durable send as the sends table measures it, through any API's client (a second process's too).</summary>
+    internal static async Task SendAsync(HttpClient client, string sessionId)
     {
         // Formatted by hand: the client shares the CPU with the server, so it should spend as little as it can.
         var json = $$"""{"from":"{{Workload.Sender}}","clientMsgId":"{{Workload.NextClientMsgId()}}","type":"text","body":{{Workload.BodyJson}}}""";
@@ -84,7 +90,7 @@ public sealed class PlatformUnderTest(ApiHost host, SocketsHttpHandler handler, 
         return created?.AppKey ?? throw new InvalidOperationException("POST /v1/tenants answered no appKey");
     }
 
-    private static async Task OpenSessionsAsync(HttpClient client)
+    internal static async Task OpenSessionsAsync(HttpClient client)
     {
         var sessionIds = Enumerable.Range(1, Workload.SessionCount).Select(Workload.SessionId).Append(Workload.HotSession);
         // A few at a time: setup is not measured, it should just not take long.

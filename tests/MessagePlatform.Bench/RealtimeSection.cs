@@ -1,8 +1,9 @@
 namespace MessagePlatform.Bench;
 
+/// <param name="ClosedLoop">The c2c receivers under <see cref="RealtimeSection.ClosedLoopSenders"/> senders sending as fast as the node accepts.</param>
 public sealed record RealtimeReport(
     IReadOnlyList<FrameResult> Latencies, MemoryResult? Memory, ServerMemoryResult? ServerMemory, IReadOnlyList<RoomStep> Room,
-    string? OpenFileLimit);
+    string? OpenFileLimit, FrameResult? ClosedLoop);
 
 /// <summary>
 /// The WebSocket side: send → frame latency for c2c and a 200-member group, the memory of idle
@@ -14,6 +15,7 @@ public sealed class RealtimeSection(PlatformUnderTest platform, BenchSettings se
     public const int GroupSize = 200;
     // 500/s is the load the targets are about; 50/s shows the same pipeline unloaded, for contrast.
     public static readonly double[] Rates = [50, 500];
+    public const int ClosedLoopSenders = 32;
 
     // A cell's sends fan out into the members' sync chains too; the next cell should not pay for that backlog,
     // nor share the CPU with frames the server still owes the last one.
@@ -32,8 +34,14 @@ public sealed class RealtimeSection(PlatformUnderTest platform, BenchSettings se
             limits = new { roomMessagesPerSecond = 100_000, tenantMessagesPerSecond = 1_000_000 },
         });
         var latencies = new List<FrameResult>();
+        FrameResult? closedLoop = null;
         // c2c first: it warms up both ends' WebSocket code, so the memory reading after it does not count first-use costs.
-        if (!interrupted.IsCancellationRequested) latencies.AddRange(await RunC2cAsync(api));
+        if (!interrupted.IsCancellationRequested)
+        {
+            var (c2c, loop) = await RunC2cAsync(api);
+            latencies.AddRange(c2c);
+            closedLoop = loop;
+        }
         MemoryResult? memory = null;
         if (!interrupted.IsCancellationRequested)
         {
@@ -52,11 +60,14 @@ public sealed class RealtimeSection(PlatformUnderTest platform, BenchSettings se
         }
         if (!interrupted.IsCancellationRequested) latencies.AddRange(await RunGroupAsync(api));
         var room = interrupted.IsCancellationRequested ? [] : await new RoomCapacity(api, settings, interrupted).RunAsync();
-        return new RealtimeReport(latencies, memory, serverMemory, room, RoomCapacity.OpenFileLimit());
+        return new RealtimeReport(latencies, memory, serverMemory, room, RoomCapacity.OpenFileLimit(), closedLoop);
     }
 
-    /// <summary>Sessions of two: a sender posting over REST and a receiver connected, one per session.</summary>
-    private async Task<IReadOnlyList<FrameResult>> RunC2cAsync(PlatformClient api)
+    /// <summary>
+    /// Sessions of two: a sender posting over REST and a receiver connected, one per session; at the
+    /// fixed rates, then closed loop at the highest rate the node accepts.
+    /// </summary>
+    private async Task<(IReadOnlyList<FrameResult> Rates, FrameResult? ClosedLoop)> RunC2cAsync(PlatformClient api)
     {
         Progress.Log($"realtime: opening {C2cSessions} c2c sessions and connecting their receivers");
         var pairs = Enumerable.Range(1, C2cSessions).Select(i => (Receiver: $"c2c-r{i}", Sender: $"c2c-s{i}")).ToArray();
@@ -70,7 +81,26 @@ public sealed class RealtimeSection(PlatformUnderTest platform, BenchSettings se
             return (sessionIds[i], pairs[i].Sender);
         }
         await WarmUpAsync(api, fleet, PickSender);
-        return await RunRatesAsync(api, fleet, "c2c", perMessage: 1, PickSender);
+        var rates = await RunRatesAsync(api, fleet, "c2c", perMessage: 1, PickSender);
+        return (rates, interrupted.IsCancellationRequested ? null : await RunClosedLoopAsync(api, fleet, PickSender));
+    }
+
+    /// <summary>
+    /// As many sends as the node takes from <see cref="ClosedLoopSenders"/> senders, each waiting for its
+    /// answer: whether pushes keep up with sends at the node's own capacity, and how long the last frames trail.
+    /// </summary>
+    private async Task<FrameResult> RunClosedLoopAsync(PlatformClient api, ClientFleet fleet, Func<(string, string)> pickSender)
+    {
+        // Long enough for a push backlog to build, if the pipeline trails the write path.
+        var duration = settings.Quick ? settings.Duration : TimeSpan.FromSeconds(Math.Max(15, settings.Duration.TotalSeconds));
+        var name = $"c2c closed loop x{ClosedLoopSenders}";
+        await fleet.QuietAsync(QuietTimeout);
+        Progress.Log($"realtime: {name} running for {duration.TotalSeconds:0} s ({fleet.Count:N0} receivers)");
+        var result = await new FrameCell("c2c closed loop", 0, settings.Warmup, duration).RunAsync(
+            failures => new ClosedLoopSender(api, pickSender, failures, ClosedLoopSenders).RunAsync(settings.Warmup, duration), fleet.Clients, 1);
+        Progress.Log($"realtime: {name}: {result.Summary}; last frame {SyncTable.Ms(result.TailMs)} ms after the last send");
+        await api.WaitForProjectionAsync(DrainTimeout, interrupted, $"after {name}");
+        return result;
     }
 
     /// <summary>
@@ -81,6 +111,8 @@ public sealed class RealtimeSection(PlatformUnderTest platform, BenchSettings se
     private async Task WarmUpAsync(PlatformClient api, ClientFleet fleet, Func<(string, string)> pickSender)
     {
         var warmup = TimeSpan.FromSeconds(settings.Quick ? 2 : 20);
+        // The sections before may have left the readers a backlog; the warm-up should not run beside it.
+        await api.WaitForProjectionAsync(DrainTimeout, interrupted, "before the realtime warm-up");
         Progress.Log($"realtime: warming up: c2c at {Rates[^1]:N0}/s for {warmup.TotalSeconds:0} s, not measured");
         var cold = await new FrameCell("warm-up", Rates[^1], warmup, TimeSpan.FromSeconds(1)).RunAsync(api, pickSender, fleet.Clients, 1);
         Progress.Log($"realtime: warm-up's last second: {cold.Summary}");
@@ -122,12 +154,12 @@ public sealed class RealtimeSection(PlatformUnderTest platform, BenchSettings se
         PlatformClient api, ClientFleet fleet, string shape, double rate, int perMessage, Func<(string, string)> pickSender)
     {
         var name = $"{shape} @{rate:N0}/s";
-        var lag = await api.WaitForProjectionAsync(DrainTimeout, interrupted, $"before {name}");
-        if (lag > 0) Progress.Log($"realtime: {name}: starting with the projection still {lag:N0} events behind");
         await fleet.QuietAsync(QuietTimeout);
         Progress.Log($"realtime: {name} running ({fleet.Count:N0} receivers)");
         var result = await new FrameCell(shape, rate, settings.Warmup, settings.Duration).RunAsync(api, pickSender, fleet.Clients, perMessage);
         Progress.Log($"realtime: {name}: {result.Summary}");
+        // The next cell starts only once every reader has caught up with this one's events.
+        await api.WaitForProjectionAsync(DrainTimeout, interrupted, $"after {name}");
         return result;
     }
 }

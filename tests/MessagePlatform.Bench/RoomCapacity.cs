@@ -24,9 +24,6 @@ public sealed class RoomCapacity(PlatformClient api, BenchSettings settings, Can
     public async Task<IReadOnlyList<RoomStep>> RunAsync()
     {
         await api.OpenSessionAsync(Room, "room", []);
-        // The group cells before may have left a sync backlog; this room should not compete with it.
-        var lag = await api.WaitForProjectionAsync(RealtimeSection.DrainTimeout, interrupted, "before the room cells");
-        if (lag > 0) Progress.Log($"realtime: rooms start with the projection still {lag:N0} events behind");
         await using var fleet = new ClientFleet(api);
         var steps = new List<RoomStep>();
         foreach (var size in Sizes)
@@ -43,10 +40,13 @@ public sealed class RoomCapacity(PlatformClient api, BenchSettings settings, Can
             }
             await fleet.QuietAsync(RealtimeSection.QuietTimeout);
             var name = $"room of {size:N0}";
+            // Joining wrote events too; the cell should not compete with their readers.
+            await api.WaitForProjectionAsync(RealtimeSection.DrainTimeout, interrupted, $"before {name}");
             Progress.Log($"realtime: {name} @{Rate:N0}/s running");
             var delivery = await new FrameCell(name, Rate, settings.Warmup, settings.Duration)
                 .RunAsync(api, () => (Room, Sender), fleet.Clients, perMessage: size);
             Progress.Log($"realtime: {name}: {delivery.Summary}");
+            await api.WaitForProjectionAsync(RealtimeSection.DrainTimeout, interrupted, $"after {name}");
             var step = new RoomStep(size, fleet.Count, null, delivery, OpenFiles());
             steps.Add(step);
             if (!step.Held) break;

@@ -1,0 +1,122 @@
+namespace MessagePlatform.Bench;
+
+/// <summary>
+/// docs/benchmarks.md: the machine, every target beside its figure and baseline, the readers' lag
+/// after each cell, then each section's tables as the console prints them, with the charts.
+/// </summary>
+public static class ReportMarkdown
+{
+    public static void Write(BenchResults r, TextWriter output)
+    {
+        output.WriteLine("# Benchmarks");
+        output.WriteLine();
+        if (r.Quick)
+            output.WriteLine("> **Quick run** (`--quick`): a smoke run of short cells and small fleets, not the figures to quote; a full run replaces this file.\n");
+        if (r.Sections != nameof(Sections.All))
+            output.WriteLine($"> **Partial run**: only {r.Sections}; the other sections' targets are not measured here.\n");
+        output.WriteLine("Written by `dotnet run -c Release --project tests/MessagePlatform.Bench` (figures also in `benchmarks.json`; " +
+            "`-- --report-only docs/benchmarks.json` draws this file and the charts again). Client, API and PostgreSQL share the machine, " +
+            "so every figure includes the load generator's own CPU; runs vary by about ±30%.");
+        output.WriteLine();
+        var m = r.Machine;
+        MarkdownTable.Write(output, ["machine", "value"],
+        [
+            ["date (UTC)", $"{m.Date.UtcDateTime:yyyy-MM-dd HH:mm}"], ["git commit", m.Commit], ["cores", $"{m.Cores}"],
+            ["memory", $"{m.MemoryBytes / 1024.0 / 1024 / 1024:N1} GiB"], ["OS", m.Os], [".NET", m.Dotnet], ["PostgreSQL", m.Postgres],
+            ["arguments", m.Arguments.Length == 0 ? "(none: the full run)" : $"`{m.Arguments}`"],
+        ], leftColumns: 2);
+        output.WriteLine();
+
+        output.WriteLine("## Targets");
+        output.WriteLine();
+        var targets = r.Targets;
+        output.WriteLine($"{targets.Count(t => t.Met == true)} met, {targets.Count(t => t.Met == false)} missed, {targets.Count(t => t.Met is null)} not measured.");
+        output.WriteLine();
+        MarkdownTable.Write(output, ["target", "figure", "baseline (same run)", "ratio", "verdict"],
+            [.. targets.Select(t => new[] { t.Target, t.Figure, t.Baseline, t.Ratio, (t.Met switch { true => "✅ ", false => "❌ ", null => "" }) + t.Verdict })],
+            leftColumns: 5);
+        output.WriteLine();
+
+        if (r.Sends is { Count: > 0 } sends)
+        {
+            output.WriteLine("## Durable sends over HTTP, beside raw PostgreSQL");
+            Section(output, w => ResultsTable.Print(sends, w));
+            output.WriteLine("![sends per second against concurrency](benchmarks/sends-throughput.png)");
+            output.WriteLine("![send latency percentiles against concurrency](benchmarks/sends-latency.png)");
+            output.WriteLine();
+        }
+        if (r.Pipeline is { } p)
+        {
+            output.WriteLine("## What the push pipeline costs the write path");
+            output.WriteLine();
+            output.WriteLine($"Spread sends at concurrency {p.Concurrency} on two API processes started alike (Production, own database each), " +
+                "one with the realtime publisher and the webhook outbox, one with `Daemon:Subscriptions=false`, one after the other.");
+            output.WriteLine();
+            MarkdownTable.Write(output, ["node", "sends/s", "p50 ms", "p99 ms", "errors"],
+            [
+                ["pipeline on", $"{p.On.OpsPerSecond:N0}", $"{p.On.P50Ms:N1}", $"{p.On.P99Ms:N1}", $"{p.On.ErrorCount:N0}"],
+                ["pipeline off", $"{p.Off.OpsPerSecond:N0}", $"{p.Off.P50Ms:N1}", $"{p.Off.P99Ms:N1}", $"{p.Off.ErrorCount:N0}"],
+            ]);
+            output.WriteLine();
+            output.WriteLine($"on / off = {p.Ratio:0.00}: the two readers cost {p.Cost * 100:0}% of send throughput.");
+            output.WriteLine();
+        }
+        if (r.Sync is { } sync)
+        {
+            output.WriteLine("## Send → visible in a member's sync");
+            Section(output, w => SyncTable.Print(sync, w));
+            output.WriteLine("![sync latency against rate](benchmarks/sync-latency.png)");
+            output.WriteLine();
+        }
+        if (r.Realtime is { } realtime)
+        {
+            output.WriteLine("## Realtime: send → frame");
+            if (realtime.ClosedLoop is { } loop) ClosedLoop(loop, output);
+            Section(output, w => RealtimeTable.Print(realtime, w));
+            output.WriteLine("![push latency against send rate](benchmarks/push-latency.png)");
+            output.WriteLine();
+        }
+        if (r.Broadcast is { } broadcast)
+        {
+            output.WriteLine("## Broadcast to every online client");
+            Section(output, w => BroadcastTable.Print(broadcast, w));
+        }
+        Lags(r.Lags, output);
+    }
+
+    private static void ClosedLoop(FrameResult loop, TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine($"Closed loop: {RealtimeSection.ClosedLoopSenders} REST senders, each sending its next message as soon as the last is answered " +
+            $"(the highest rate the node accepts; a 429 or 503 pauses that sender 20 ms), into the c2c sessions, {loop.Receivers:N0} WebSocket receivers.");
+        output.WriteLine();
+        var refused = string.Join(", ", loop.Errors.Select(e => $"{e.Key} ×{e.Value:N0}"));
+        MarkdownTable.Write(output, ["sends/s accepted", "refused or failed", "frames", "p50 ms", "p99 ms", "max ms", "last frame after last send ms", "missing", "sync frames"],
+        [[
+            $"{loop.SentRate:N0}", refused.Length == 0 ? "0" : refused, $"{loop.Delivered:N0}", SyncTable.Ms(loop.P50Ms), SyncTable.Ms(loop.P99Ms),
+            SyncTable.Ms(loop.MaxMs), SyncTable.Ms(loop.TailMs), $"{loop.Missing:N0}", $"{loop.SyncFrames:N0}",
+        ]]);
+    }
+
+    private static void Lags(IReadOnlyList<DrainRecord> lags, TextWriter output)
+    {
+        output.WriteLine("## Readers' lag at the end of each cell");
+        output.WriteLine();
+        output.WriteLine("Every reader of the store (projections and subscriptions), in events behind the head, when the cell ended; " +
+            "the next cell started only once all were at 0 (or the wait gave up, \"left\").");
+        output.WriteLine();
+        MarkdownTable.Write(output, ["when", "largest lag", "by reader", "drained in s", "left"],
+            [.. lags.Select(l => new[] { l.Moment, $"{l.MaxAtEnd:N0}", PlatformClient.Describe(l.AtEnd), $"{l.DrainSeconds:N1}", $"{l.Left:N0}" })]);
+        output.WriteLine();
+    }
+
+    /// <summary>A section's console output as Markdown: its tables as they are, each other line kept a line of its own.</summary>
+    private static void Section(TextWriter output, Action<TextWriter> print)
+    {
+        using var text = new StringWriter();
+        print(text);
+        foreach (var line in text.ToString().Split('\n').Select(l => l.TrimEnd('\r')))
+            output.WriteLine(line.Length == 0 || line.StartsWith('|') ? line : line.Trim() + "  ");
+        output.WriteLine();
+    }
+}
