@@ -12,9 +12,18 @@ public static class BenchReport
     {
         Directory.CreateDirectory(directory);
         if (withJson) await ReportJson.WriteAsync(results, Path.Combine(directory, Json));
-        var charts = ReportCharts.Write(results, Path.Combine(directory, Charts));
         await using (var markdown = new StreamWriter(Path.Combine(directory, Markdown)))
             ReportMarkdown.Write(results, markdown);
+        IReadOnlyList<string> charts = [];
+        try
+        {
+            charts = ReportCharts.Write(results, Path.Combine(directory, Charts));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Last, and on its own: a machine that cannot draw (no native Skia, no fonts) keeps its tables and figures.
+            Progress.Log($"report: charts not drawn: {e.GetType().Name}: {e.Message} (`--report-only {Path.Combine(directory, Json)}` draws them again)");
+        }
         Progress.Log($"report: {Path.Combine(directory, Markdown)}" + (withJson ? $", {Json}" : "") +
             (charts.Count > 0 ? $", {string.Join(", ", charts.Select(c => $"{Charts}/{c}"))}" : ""));
     }
