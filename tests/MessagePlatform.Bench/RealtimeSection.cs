@@ -125,6 +125,8 @@ public sealed class RealtimeSection(PlatformUnderTest platform, BenchSettings se
         var members = Enumerable.Range(1, GroupSize).Select(i => $"g{GroupSize}-u{i}").ToArray();
         var group = await api.OpenSessionAsync($"g{GroupSize}", "group", members);
         await using var fleet = await ConnectAsync(api, members);
+        // Issuing tokens and opening the group wrote events; the first group cell should not share the CPU with their readers.
+        await api.WaitForProjectionAsync(DrainTimeout, interrupted, $"before the group of {GroupSize}");
         return await RunRatesAsync(api, fleet, $"group of {GroupSize}", GroupSize, () => (group, members[0]));
     }
 

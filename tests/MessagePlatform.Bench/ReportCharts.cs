@@ -40,8 +40,8 @@ public static class ReportCharts
         if (pipeline is not null)
         {
             var at = Math.Log10(pipeline.Concurrency);
-            Point(plot, at, pipeline.On.OpsPerSecond, "pipeline on (own process)", MarkerShape.FilledTriangleUp);
-            Point(plot, at, pipeline.Off.OpsPerSecond, "pipeline off (own process)", MarkerShape.OpenTriangleUp);
+            Point(plot, at, pipeline.OnRate, "pipeline on (own process, mean)", MarkerShape.FilledTriangleUp);
+            Point(plot, at, pipeline.OffRate, "pipeline off (own process, mean)", MarkerShape.OpenTriangleUp);
         }
         LogTicks(plot.Axes.Bottom, rows.Select(r => (double)r.Concurrency));
         plot.Axes.SetLimitsY(0, rows.Max(r => Math.Max(r.Raw.OpsPerSecond, r.Spread.OpsPerSecond)) * 1.15);

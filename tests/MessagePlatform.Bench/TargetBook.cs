@@ -82,7 +82,7 @@ public static class TargetBook
             ? $"met: cost {p.Cost * 100:0}%, {(PipelineCostLimit - p.Cost) * 100:0} points under"
             : $"missed: cost {p.Cost * 100:0}%, {(p.Cost - PipelineCostLimit) * 100:0} points over";
         return new TargetRow($"c{p.Concurrency}: realtime publisher + webhook outbox cost < {PipelineCostLimit * 100:0}% of sends",
-            $"on: {p.On.OpsPerSecond:N0} sends/s", $"off: {p.Off.OpsPerSecond:N0} sends/s", $"{p.Ratio:0.00}×", met, verdict);
+            $"on: {p.OnRate:N0} sends/s (mean of {p.On.Count})", $"off: {p.OffRate:N0} sends/s", $"{p.Ratio:0.00}×", met, verdict);
     }
 
     private static TargetRow Frame(string target, FrameResult? cell, double goalMs, string baseline) =>
