@@ -55,7 +55,8 @@ public static class ReportMarkdown
             MarkdownTable.Write(output, ["cell", "sends/s", "p50 ms", "p99 ms", "errors"],
                 [.. p.On.Zip(p.Off).SelectMany((pair, i) => new[] { Row($"round {i + 1}: pipeline on", pair.First), Row($"round {i + 1}: pipeline off", pair.Second) })]);
             output.WriteLine();
-            output.WriteLine($"mean on {p.OnRate:N0} / mean off {p.OffRate:N0} sends/s = {p.Ratio:0.00}: the two readers cost {p.Cost * 100:0}% of send throughput.");
+            output.WriteLine($"mean on {p.OnRate:N0} / mean off {p.OffRate:N0} sends/s = {p.Ratio:0.00}: " +
+                (p.Cost >= 0 ? $"the two readers cost {p.Cost * 100:0}% of send throughput." : $"on was {-p.Cost * 100:0}% faster than off, so no cost measurable over this run's noise."));
             output.WriteLine();
         }
         if (r.Sync is { } sync)

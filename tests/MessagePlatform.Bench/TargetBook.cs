@@ -78,8 +78,8 @@ public static class TargetBook
     private static TargetRow Pipeline(PipelineResult p)
     {
         var met = p.Cost < PipelineCostLimit;
-        var verdict = met
-            ? $"met: cost {p.Cost * 100:0}%, {(PipelineCostLimit - p.Cost) * 100:0} points under"
+        var verdict = p.Cost < 0 ? $"met: no cost measurable (on {-p.Cost * 100:0}% faster than off: noise)"
+            : met ? $"met: cost {p.Cost * 100:0}%, {(PipelineCostLimit - p.Cost) * 100:0} points under"
             : $"missed: cost {p.Cost * 100:0}%, {(p.Cost - PipelineCostLimit) * 100:0} points over";
         return new TargetRow($"c{p.Concurrency}: realtime publisher + webhook outbox cost < {PipelineCostLimit * 100:0}% of sends",
             $"on: {p.OnRate:N0} sends/s (mean of {p.On.Count})", $"off: {p.OffRate:N0} sends/s", $"{p.Ratio:0.00}×", met, verdict);
