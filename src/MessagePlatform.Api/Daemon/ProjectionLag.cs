@@ -24,8 +24,10 @@ public sealed class ProjectionLag(IDocumentStore store, ILogger<ProjectionLag> l
         var statistics = await store.Advanced.FetchEventStoreStatistics(token: ct);
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
         var head = statistics.EventSequenceNumber;
+        // A reader may run as several shards: it trails as far as its slowest.
         var readers = progress.Where(p => p.ShardName != "HighWaterMark")
-            .ToDictionary(p => p.ShardName.Split(':')[0], p => Math.Max(0, head - p.Sequence));
+            .GroupBy(p => p.ShardName.Split(':')[0])
+            .ToDictionary(g => g.Key, g => Math.Max(0, head - g.Min(p => p.Sequence)));
         var projected = progress.FirstOrDefault(p => p.ShardName.StartsWith(UserChainProjection.ProjectionName))?.Sequence ?? 0;
         var measured = new Measured(Math.Max(0, head - projected), head, projected, readers);
         _last = measured;
