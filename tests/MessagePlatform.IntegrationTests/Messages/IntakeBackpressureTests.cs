@@ -26,6 +26,7 @@ public sealed class IntakeBackpressureTests
         var postgres = await TestServers.CreateDatabaseAsync();
         await using var host = new PlatformHost(postgres, settings: new Dictionary<string, string>
         {
+            ["Intake:Enabled"] = "true",
             // A wide gap between the two thresholds, so the low-priority phase is seen on a loaded machine.
             ["Intake:ShedLowPriorityAtMs"] = "300",
             ["Intake:RefuseAllAtMs"] = "2500",
