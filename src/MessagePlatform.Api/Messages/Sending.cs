@@ -29,7 +29,7 @@ public sealed class Sending(
         // sender is over its limit or moderation would answer otherwise. Looked up only then: most sends are new.
         // The push backlog is asked first (a cached value): a send it sheds takes no rate-limit token.
         if (backlog.Refuses(priority) is { } behind)
-            return await StoredAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, ct) ?? behind;
+            return await StoredAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, ct) ?? backlog.Shed(behind, priority);
         if (await throttle.RetryAfterAsync(caller.TenantId, sessionId, from!, ct) is { } wait)
             return await StoredAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, ct) ?? new SendOutcome.Throttled(wait);
         if (await hook.FindAsync(caller.TenantId, ct) is not null

@@ -38,6 +38,8 @@ public sealed class IntakeBackpressureTests
         await tenant.App.OpenAsync(new { sessionId = "g", type = "group", members = new[] { "ann", "bob" } });
         await SendAsync(tenant, "normal", "warm-up").ExpectAsync(HttpStatusCode.Created);
         var backlog = host.Services.GetRequiredService<PushBacklog>();
+        var shed = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = ShedListener(host, shed);
         // Zero only once both pushing readers have recorded progress past every event.
         await Poll.UntilAsync(() => Task.FromResult(backlog.Trailing), t => t == TimeSpan.Zero);
         await using var ann = await SocketClient.ConnectAsync(host, await tenant.App.TokenAsync("ann"));
@@ -77,9 +79,30 @@ public sealed class IntakeBackpressureTests
         await SendAsync(tenant, "normal", "held-1").ExpectAsync(HttpStatusCode.OK);
 
         await held.RollbackAsync();
+        Assert.Equal(["high", "low", "low", "normal"], shed.Order());
+
         // Caught up: even low priority is taken again.
         await Poll.UntilAsync(() => SendAsync(tenant, "low", $"after-{n++}"), r => r.StatusCode == HttpStatusCode.Created);
         await SendAsync(tenant, "normal", "normal-after").ExpectAsync(HttpStatusCode.Created);
+    }
+
+    /// <summary>The priorities of the sends this host's intake refused, from its own meter.</summary>
+    private static System.Diagnostics.Metrics.MeterListener ShedListener(PlatformHost host, System.Collections.Concurrent.ConcurrentBag<string> shed)
+    {
+        var factory = host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "mp.intake.shed" && ReferenceEquals(instrument.Meter.Scope, factory)) l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags) if (tag.Key == "priority") shed.Add((string)tag.Value!);
+        });
+        listener.Start();
+        return listener;
     }
 
     private static async Task AssertPushesBehindAsync(HttpResponseMessage refused)
@@ -101,7 +124,9 @@ public sealed class IntakeBackpressureTests
             $"create table {Progression} (name varchar primary key, last_seq_id bigint not null); " +
             $"insert into {EventStoreConfig.Schema}.mt_events values (1, now() - interval '10 seconds')"))
             await create.ExecuteNonQueryAsync();
-        using var backlog = new PushBacklog(db, Options.Create(new IntakeOptions { SampleEveryMs = 20 }), NullLogger<PushBacklog>.Instance);
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var backlog = new PushBacklog(db, Options.Create(new IntakeOptions { SampleEveryMs = 20 }),
+            services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NullLogger<PushBacklog>.Instance);
         await backlog.StartAsync(CancellationToken.None);
         try
         {
