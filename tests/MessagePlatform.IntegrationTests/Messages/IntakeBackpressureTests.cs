@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using MessagePlatform.Api.Messages;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -138,6 +139,19 @@ public sealed class IntakeBackpressureTests
         {
             await backlog.StopAsync(CancellationToken.None);
         }
+    }
+
+    [Theory]
+    [InlineData("ShedLowPriorityAtMs", "2000")]
+    [InlineData("SampleEveryMs", "0")]
+    [InlineData("RetryAfterSeconds", "0")]
+    public void intake_settings_out_of_range_are_refused_at_start(string key, string value)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{IntakeOptions.Section}:{key}"] = value });
+        builder.AddPushBacklog();
+        using var services = builder.Services.BuildServiceProvider();
+        Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<IntakeOptions>>().Value);
     }
 
     private static Task<HttpResponseMessage> SendAsync(TestTenant tenant, string priority, string clientMsgId) =>
