@@ -10,7 +10,7 @@ namespace MessagePlatform.Api.Daemon;
 /// in events, polled every few seconds: shown in /health/ready (degraded when the user chain is
 /// past a threshold, never unhealthy: sends still work) and as gauges for dashboards.
 /// </summary>
-public sealed class ProjectionLag(IDocumentStore store, ILogger<ProjectionLag> log) : BackgroundService, IHealthCheck
+public sealed class ProjectionLag(IDocumentStore store, Messages.PushBacklog pushes, ILogger<ProjectionLag> log) : BackgroundService, IHealthCheck
 {
     public const long DegradedAtEvents = 10_000;
     private static readonly Meter Meter = new("MessagePlatform");
@@ -65,6 +65,8 @@ public sealed class ProjectionLag(IDocumentStore store, ILogger<ProjectionLag> l
         var data = new Dictionary<string, object> { ["lagEvents"] = lag, ["headSequence"] = head, ["userChainSequence"] = projected };
         // Every reader's lag, so an operator (and the benchmark) sees which one trails.
         foreach (var (reader, readerLag) in measured.Readers) data[$"lag.{reader}"] = readerLag;
+        // In time, as intake judges it (0 when intake backpressure is off).
+        data["pushTrailingMs"] = (long)pushes.Trailing.TotalMilliseconds;
         return lag < DegradedAtEvents
             ? HealthCheckResult.Healthy($"user chain {lag} events behind", data)
             : HealthCheckResult.Degraded($"user chain {lag} events behind", data: data);

@@ -37,25 +37,21 @@ public static class MessagesApi
     }
 
     public static async Task<Results<Created<SentMessage>, Ok<SentMessage>, ValidationProblem, ProblemHttpResult>> Send(
-        string sessionId, SendMessageRequest request, HttpContext http, Sending sending, CancellationToken ct)
-    {
-        var result = await sending.SendAsync(http.User.Caller(), sessionId, request, ct);
-        return result switch
-        {
-            { Status: StatusCodes.Status201Created, Sent: { } sent } => TypedResults.Created(
-                $"/v1/sessions/{Uri.EscapeDataString(sessionId)}/messages?afterSeq={sent.Seq - 1}&limit=1", sent),
-            { Status: StatusCodes.Status200OK, Sent: { } first } => TypedResults.Ok(first),
-            { Errors: { } errors } => TypedResults.ValidationProblem(errors),
-            { RetryAfter: { } wait } => ComeBackLater(http, wait, result),
-            _ => TypedResults.Problem(statusCode: result.Status, title: result.Title, detail: result.Detail),
-        };
-    }
+        string sessionId, SendMessageRequest request, HttpContext http, Sending sending, CancellationToken ct) =>
+        Answer(await sending.SendAsync(http.User.Caller(), sessionId, request, ct), sessionId, http);
 
-    private static ProblemHttpResult ComeBackLater(HttpContext http, TimeSpan wait, SendResult result)
+    /// <summary>The REST door's answer to a send: 201 or 200 with the message, else problem details, with Retry-After where waiting helps.</summary>
+    public static Results<Created<SentMessage>, Ok<SentMessage>, ValidationProblem, ProblemHttpResult> Answer(
+        SendOutcome outcome, string sessionId, HttpContext http) => outcome switch
     {
-        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString();
-        return TypedResults.Problem(statusCode: result.Status, title: result.Title, detail: result.Detail);
-    }
+        SendOutcome.Stored(var sent) => TypedResults.Created(
+            $"/v1/sessions/{Uri.EscapeDataString(sessionId)}/messages?afterSeq={sent.Seq - 1}&limit=1", sent),
+        SendOutcome.Repeated(var first) => TypedResults.Ok(first),
+        SendOutcome.Invalid(var errors) => TypedResults.ValidationProblem(errors),
+        _ => SendProblem.Of(outcome) is { } problem
+            ? Problems.ComeBackLater(http, problem.Status, problem.Title, problem.Detail, problem.RetryAfter)
+            : throw new System.Diagnostics.UnreachableException($"Send outcome {outcome.GetType().Name} is neither an answer nor a problem"),
+    };
 
     public static async Task<Results<Ok<MessagePage>, ValidationProblem, ProblemHttpResult>> History(
         string sessionId, long? afterSeq, long? beforeSeq, int? limit, HttpContext http, SessionStreams streams,

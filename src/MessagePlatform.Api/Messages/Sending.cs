@@ -5,59 +5,45 @@ using MessagePlatform.Domain;
 
 namespace MessagePlatform.Api.Messages;
 
-/// <summary>What came of a send, whichever door it came through (REST, WebSocket).</summary>
-public sealed record SendResult(
-    int Status, SentMessage? Sent, string? Title, string? Detail, Dictionary<string, string[]>? Errors, TimeSpan? RetryAfter = null)
-{
-    public static SendResult Refused(int status, string title, string detail, Dictionary<string, string[]>? errors = null) =>
-        new(status, null, title, detail, errors);
-}
-
 /// <summary>The one send path: who may send as whom, validation, then the session's commit lane.</summary>
 public sealed class Sending(
-    SessionStreams streams, SendReceipts receipts, SendThrottle throttle, BeforeSendHook hook, Platform.PlatformMeters meters,
-    ILogger<Sending> log)
+    SessionStreams streams, SendReceipts receipts, SendThrottle throttle, BeforeSendHook hook, PushBacklog backlog,
+    Platform.PlatformMeters meters, ILogger<Sending> log)
 {
-    public async Task<SendResult> SendAsync(Caller caller, string sessionId, SendMessageRequest request, CancellationToken ct)
+    public async Task<SendOutcome> SendAsync(Caller caller, string sessionId, SendMessageRequest request, CancellationToken ct)
     {
         // A user's client sends as its user: `from` defaults to it and may not name anyone else.
         var from = caller.IsUser ? request.From ?? caller.UserId : request.From;
         if (!caller.MayActAs(from ?? ""))
-            return SendResult.Refused(StatusCodes.Status403Forbidden, "Forbidden", $"A user token sends only as '{caller.UserId}'.");
+            return new SendOutcome.Forbidden($"A user token sends only as '{caller.UserId}'.");
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // System messages speak for the platform or the app, never for an end user.
         if (caller.IsUser && request.Type == "system")
-            return SendResult.Refused(StatusCodes.Status403Forbidden, "Forbidden", "A user token may not send type 'system'.");
+            return new SendOutcome.Forbidden("A user token may not send type 'system'.");
         var (errors, tooLarge) = SendRules.Validate(from, request.ClientMsgId, request.Type, request.Body, request.Priority);
-        if (errors.Count > 0)
-            return SendResult.Refused(StatusCodes.Status400BadRequest, "Invalid request", "Some fields are not valid.", errors);
-        if (tooLarge)
-            return SendResult.Refused(StatusCodes.Status413PayloadTooLarge, "Body too large",
-                $"A message body is at most {SendRules.MaxBodyBytes} bytes of JSON.");
+        if (errors.Count > 0) return new SendOutcome.Invalid(errors);
+        if (tooLarge) return new SendOutcome.TooLarge();
+        var priority = request.Priority ?? "normal";
 
-        // A retry of a send that was stored gets its first answer, even when the sender is now over
-        // its limit or moderation would answer otherwise. Looked up only then: most sends are new.
+        // A retry of a send that was stored gets its first answer, even when pushes are behind, the
+        // sender is over its limit or moderation would answer otherwise. Looked up only then: most sends are new.
+        // The push backlog is asked first (a cached value): a send it sheds takes no rate-limit token.
+        if (backlog.Refuses(priority) is { } behind)
+            return await StoredAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, ct) ?? backlog.Shed(behind, priority);
         if (await throttle.RetryAfterAsync(caller.TenantId, sessionId, from!, ct) is { } wait)
-            return await StoredAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, ct)
-                ?? new SendResult(StatusCodes.Status429TooManyRequests, null, "Too many messages",
-                    "This sender, room or tenant is sending faster than its limit; retry after the given time.", null, wait);
+            return await StoredAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, ct) ?? new SendOutcome.Throttled(wait);
         if (await hook.FindAsync(caller.TenantId, ct) is not null
             && await StoredAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, ct) is { } stored)
             return stored;
 
-        var priority = request.Priority ?? "normal";
         var verdict = await hook.AskAsync(caller.TenantId, sessionId, from!, request.ClientMsgId!, request.Type!, request.Body!.Value, priority, ct);
         if (!verdict.Allowed)
-            return verdict.Unavailable
-                ? SendResult.Refused(StatusCodes.Status503ServiceUnavailable, "Moderation unavailable", verdict.Reason!)
-                : SendResult.Refused(StatusCodes.Status422UnprocessableEntity, "Denied by moderation", verdict.Reason!);
+            return verdict.Unavailable ? new SendOutcome.ModerationUnavailable(verdict.Reason!) : new SendOutcome.ModerationDenied(verdict.Reason!);
         var body = verdict.Body ?? request.Body!.Value;
         if (SendRules.BodyBytes(body) > SendRules.MaxBodyBytes)
-            return SendResult.Refused(StatusCodes.Status422UnprocessableEntity, "Denied by moderation",
-                "The before-send hook's body is over the size limit.");
+            return new SendOutcome.ModerationDenied("The before-send hook's body is over the size limit.");
         if (!StorableText.IsStorable(body))
-            return SendResult.Refused(StatusCodes.Status422UnprocessableEntity, "Denied by moderation",
-                $"The before-send hook's body {StorableText.JsonRule}.");
+            return new SendOutcome.ModerationDenied($"The before-send hook's body {StorableText.JsonRule}.");
 
         var send = new SendMessage(sessionId, from!, request.ClientMsgId!, request.Type!, body, priority);
         StreamOutcome outcome;
@@ -67,26 +53,21 @@ public sealed class Sending(
         }
         catch (LaneFullException e)
         {
-            return new SendResult(StatusCodes.Status503ServiceUnavailable, null, "Busy", e.Message, null, LaneFullException.RetryAfter);
+            return new SendOutcome.Busy(LaneFullException.RetryAfter, e.Message);
         }
-        if (outcome.Rejection is { } rejection)
-        {
-            var problem = Platform.Problems.For(rejection);
-            return SendResult.Refused(problem.StatusCode, rejection.Title, rejection.Detail);
-        }
+        if (outcome.Rejection is { } rejection) return new SendOutcome.Rejected(rejection);
         if (outcome.Duplicate is { } first) return Repeated(first);
 
         var appended = outcome.Appended[0];
         var sent = (MessageSent)appended.Data;
         log.LogDebug("Sent {MsgId} as {Seq} to {SessionId} of {TenantId}", sent.MsgId, appended.Version, sessionId, caller.TenantId);
         meters.Sent(System.Diagnostics.Stopwatch.GetElapsedTime(started));
-        return new SendResult(StatusCodes.Status201Created,
-            new SentMessage(sent.MsgId.ToString(), appended.Version, sessionId, sent.SentAt), null, null, null);
+        return new SendOutcome.Stored(new SentMessage(sent.MsgId.ToString(), appended.Version, sessionId, sent.SentAt));
     }
 
-    private static SendResult Repeated(SendReceipt first) => new(StatusCodes.Status200OK,
-        new SentMessage(first.MsgId.ToString(), first.Seq, first.SessionId, first.SentAt), null, null, null);
+    private static SendOutcome.Repeated Repeated(SendReceipt first) =>
+        new(new SentMessage(first.MsgId.ToString(), first.Seq, first.SessionId, first.SentAt));
 
-    private async Task<SendResult?> StoredAsync(string tenantId, string sessionId, string from, string clientMsgId, CancellationToken ct) =>
+    private async Task<SendOutcome?> StoredAsync(string tenantId, string sessionId, string from, string clientMsgId, CancellationToken ct) =>
         await receipts.FindAsync(tenantId, sessionId, from, clientMsgId, ct) is { } first ? Repeated(first) : null;
 }

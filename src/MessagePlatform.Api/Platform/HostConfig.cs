@@ -55,6 +55,7 @@ public static class HostConfig
         builder.Services.AddSingleton<SessionStreams>();
         builder.Services.AddSingleton<SessionHistory>();
         builder.Services.AddSingleton<Sending>();
+        builder.AddPushBacklog();
         builder.Services.AddSingleton<SendThrottle>();
         builder.AddHooks();
         builder.AddWebhooks();

@@ -7,17 +7,33 @@ namespace MessagePlatform.Api.Platform;
 /// <summary>RFC 9457 problem responses for every error, including ones no endpoint produced.</summary>
 public static class Problems
 {
-    public static ProblemHttpResult For(Rejection rejection) => TypedResults.Problem(
-        statusCode: rejection.Kind switch
-        {
-            RejectionKind.NotFound => StatusCodes.Status404NotFound,
-            RejectionKind.Forbidden => StatusCodes.Status403Forbidden,
-            RejectionKind.Conflict => StatusCodes.Status409Conflict,
-            RejectionKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
-            _ => StatusCodes.Status400BadRequest,
-        },
-        title: rejection.Title,
-        detail: rejection.Detail);
+    /// <summary>The title of a 503 for full write lanes, whether a send's outcome or an exception says so.</summary>
+    public const string BusyTitle = "Busy";
+
+    public static ProblemHttpResult For(Rejection rejection) =>
+        TypedResults.Problem(statusCode: StatusOf(rejection.Kind), title: rejection.Title, detail: rejection.Detail);
+
+    /// <summary>The status of a rule's refusal, in every door that speaks HTTP statuses (REST, and the realtime error frames).</summary>
+    public static int StatusOf(RejectionKind kind) => kind switch
+    {
+        RejectionKind.NotFound => StatusCodes.Status404NotFound,
+        RejectionKind.Forbidden => StatusCodes.Status403Forbidden,
+        RejectionKind.Conflict => StatusCodes.Status409Conflict,
+        RejectionKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        RejectionKind.Invalid => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary>A problem that, when <paramref name="retryAfter"/> is given, also says when to come back.</summary>
+    public static ProblemHttpResult ComeBackLater(HttpContext http, int status, string title, string detail, TimeSpan? retryAfter)
+    {
+        if (retryAfter is { } wait) SetRetryAfter(http, wait);
+        return TypedResults.Problem(statusCode: status, title: title, detail: detail);
+    }
+
+    /// <summary>Retry-After in whole seconds, rounded up and at least 1: a client told 0 would retry at once.</summary>
+    private static void SetRetryAfter(HttpContext http, TimeSpan wait) =>
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static ProblemHttpResult Forbidden(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail);
@@ -50,12 +66,12 @@ public static class Problems
         {
             if (exception is not EventStore.LaneFullException) return false;
             http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            http.Response.Headers.RetryAfter = ((int)EventStore.LaneFullException.RetryAfter.TotalSeconds).ToString();
+            SetRetryAfter(http, EventStore.LaneFullException.RetryAfter);
             return await problems.TryWriteAsync(new ProblemDetailsContext
             {
                 HttpContext = http,
                 Exception = exception,
-                ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Busy", Detail = exception.Message },
+                ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = BusyTitle, Detail = exception.Message },
             });
         }
     }

@@ -36,6 +36,7 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         start.Environment["MP_OUTBOUND_ALLOW"] = PlatformHost.LoopbackAllowed; // the tests' hook receivers are on loopback
         start.Environment["Messages__SenderMessagesPerSecond"] = "0";
+        start.Environment["Intake__Enabled"] = "false";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };

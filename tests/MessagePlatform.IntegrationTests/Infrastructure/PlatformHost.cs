@@ -34,6 +34,8 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
         if (outboundAllow is not null) builder.UseSetting("MP_OUTBOUND_ALLOW", outboundAllow);
         // Tests send bursts as one user; the per-sender send limit has tests of its own (Security/).
         builder.UseSetting("Messages:SenderMessagesPerSecond", "0");
+        // Pushes trail by seconds when the whole suite loads two cores; intake backpressure has tests of its own (Messages/).
+        builder.UseSetting("Intake:Enabled", "false");
         if (mqttPort is { } port) builder.UseSetting("MP_MQTT_PORT", port.ToString());
         // A test's own settings last, so they win over the defaults above.
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);

@@ -1,16 +1,10 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Text.Json;
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.EventStore;
 using MessagePlatform.Api.Messages;
-using MessagePlatform.Domain;
 
 namespace MessagePlatform.Api.Realtime.Gateway;
-
-/// <summary>A frame from a client (API.md "Realtime"); which fields count depends on its type.</summary>
-public sealed record ClientFrame(
-    string? Type, string? SessionId, string? ClientMsgId, string? MsgType, JsonElement? Body, string? Priority, string? MsgId);
 
 /// <summary>`GET /v1/connect`: an end user's WebSocket, with its user token as bearer or `?access_token=`.</summary>
 public static class ConnectApi
@@ -78,7 +72,7 @@ public static class ConnectApi
                     connection.Send(TooManyFrames);
                     continue;
                 }
-                await HandleAsync(frame, caller, connection, connections, sending, streams, closing.Token);
+                await ClientFrames.HandleAsync(frame, caller, connection, connections, sending, streams, closing.Token);
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
@@ -111,7 +105,7 @@ public static class ConnectApi
         {
             var first = await socket.ReceiveAsync(small.AsMemory(), ct);
             if (first.MessageType == WebSocketMessageType.Close) return (null, await CloseAsync(socket, ct));
-            if (first.EndOfMessage) return (Parse(small.AsSpan(0, first.Count)), false);
+            if (first.EndOfMessage) return (ClientFrames.Parse(small.AsSpan(0, first.Count)), false);
             return await ReceiveLargeAsync(socket, small.AsMemory(0, first.Count), ct);
         }
         finally
@@ -137,7 +131,7 @@ public static class ConnectApi
                 var next = await socket.ReceiveAsync(large.AsMemory(length, MaxFrameBytes - length), ct);
                 if (next.MessageType == WebSocketMessageType.Close) return (null, await CloseAsync(socket, ct));
                 length += next.Count;
-                if (next.EndOfMessage) return (Parse(large.AsSpan(0, length)), false);
+                if (next.EndOfMessage) return (ClientFrames.Parse(large.AsSpan(0, length)), false);
             }
         }
         finally
@@ -172,55 +166,5 @@ public static class ConnectApi
     {
         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
         return true;
-    }
-
-    private static ClientFrame? Parse(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<ClientFrame>(json, JsonSerializerOptions.Web);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task HandleAsync(ClientFrame? frame, Caller caller, ClientConnection connection,
-        LocalConnections connections, Sending sending, SessionStreams streams, CancellationToken ct)
-    {
-        switch (frame?.Type)
-        {
-            case "ping":
-                connection.Send(new { type = "pong" });
-                break;
-            case "ack" when frame.MsgId is not null:
-                connection.Ack(frame.MsgId);
-                break;
-            case "send":
-                var result = await sending.SendAsync(caller, frame.SessionId ?? "",
-                    new SendMessageRequest(null, frame.ClientMsgId, frame.MsgType, frame.Body, frame.Priority), ct);
-                connection.Send(result.Sent is { } sent
-                    ? new { type = "sent", clientMsgId = frame.ClientMsgId, msgId = sent.MsgId, seq = sent.Seq }
-                    : new
-                    {
-                        type = "error", clientMsgId = frame.ClientMsgId, status = result.Status, title = result.Title,
-                        detail = result.Detail, retryAfterSeconds = result.RetryAfter?.TotalSeconds,
-                    });
-                break;
-            case "join" or "leave" when frame.SessionId is not null:
-                var (session, _) = await streams.LoadAsync(caller.TenantId, frame.SessionId, ct);
-                if (session is not { Type: SessionType.Room })
-                {
-                    connection.Send(new { type = "error", sessionId = frame.SessionId, status = 404, title = "No such room" });
-                    break;
-                }
-                if (frame.Type == "join") connections.Join(connection, frame.SessionId);
-                else connections.Leave(connection, frame.SessionId);
-                break;
-            default:
-                connection.Send(new { type = "error", status = 400, title = "Unknown or malformed frame" });
-                break;
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MessagePlatform.Api.Messages;
+using MessagePlatform.Domain;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -42,17 +43,15 @@ public sealed class MqttSends(Sending sending, ILogger<MqttSends> log)
             return;
         }
 
-        var result = await sending.SendAsync(link.User, topic.Value,
+        var outcome = await sending.SendAsync(link.User, topic.Value,
             new SendMessageRequest(null, payload.ClientMsgId, payload.MsgType, payload.Body, payload.Priority), e.CancellationToken);
-        if (result.Sent is { } sent)
-        {
-            link.Connection.Send(new { type = "sent", clientMsgId = payload.ClientMsgId, msgId = sent.MsgId, seq = sent.Seq });
-            return;
-        }
-        Refuse(link, e, payload.ClientMsgId, result.Status, result.Title ?? "Refused", ReasonOf(result.Status), result.Detail,
-            result.RetryAfter?.TotalSeconds);
+        // The payload on single/{userId} is the WebSocket gateway's answer, word for word.
+        link.Connection.Send(Gateway.ClientFrames.Answer(outcome, payload.ClientMsgId));
+        if (SendProblem.Of(outcome) is not { } problem) return;
+        e.Response.ReasonCode = ReasonOf(outcome);
+        e.Response.ReasonString = problem.Title;
         log.LogInformation("MQTT send of {UserId} of {TenantId} to {SessionId} refused with {Status}",
-            link.User.UserId, link.User.TenantId, topic.Value, result.Status);
+            link.User.UserId, link.User.TenantId, topic.Value, problem.Status);
     }
 
     /// <summary>Over the connection's frame rate (`Realtime:FramesPerSecond`): refused unread, this client alone.</summary>
@@ -72,12 +71,23 @@ public sealed class MqttSends(Sending sending, ILogger<MqttSends> log)
         link.Connection.Send(new { type = "error", clientMsgId, status, title, detail, retryAfterSeconds });
     }
 
-    private static MqttPubAckReasonCode ReasonOf(int status) => status switch
+    /// <summary>The MQTT door's PUBACK reason for a send (MQTT 5 clients read it; 3.1.1 PUBACKs carry none).</summary>
+    public static MqttPubAckReasonCode ReasonOf(SendOutcome outcome) => outcome switch
     {
-        StatusCodes.Status403Forbidden => MqttPubAckReasonCode.NotAuthorized,
-        StatusCodes.Status404NotFound => MqttPubAckReasonCode.TopicNameInvalid,
-        StatusCodes.Status429TooManyRequests => MqttPubAckReasonCode.QuotaExceeded,
-        StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge => MqttPubAckReasonCode.PayloadFormatInvalid,
-        _ => MqttPubAckReasonCode.ImplementationSpecificError,
+        SendOutcome.Stored or SendOutcome.Repeated => MqttPubAckReasonCode.Success,
+        SendOutcome.Invalid or SendOutcome.TooLarge => MqttPubAckReasonCode.PayloadFormatInvalid,
+        SendOutcome.Forbidden => MqttPubAckReasonCode.NotAuthorized,
+        SendOutcome.Rejected(var rejection) => rejection.Kind switch
+        {
+            RejectionKind.NotFound => MqttPubAckReasonCode.TopicNameInvalid,
+            RejectionKind.Forbidden => MqttPubAckReasonCode.NotAuthorized,
+            RejectionKind.Invalid or RejectionKind.TooLarge => MqttPubAckReasonCode.PayloadFormatInvalid,
+            _ => MqttPubAckReasonCode.ImplementationSpecificError,
+        },
+        // Told to slow down: the client's quota is what it is over, for now.
+        SendOutcome.Throttled or SendOutcome.Overloaded => MqttPubAckReasonCode.QuotaExceeded,
+        SendOutcome.ModerationDenied or SendOutcome.ModerationUnavailable or SendOutcome.Busy => MqttPubAckReasonCode.ImplementationSpecificError,
+        // The union is closed (private constructor); SendOutcomeDoorTests fails when a case is missing here.
+        _ => throw new System.Diagnostics.UnreachableException($"No PUBACK reason for send outcome {outcome.GetType().Name}"),
     };
 }

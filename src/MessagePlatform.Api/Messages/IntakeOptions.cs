@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MessagePlatform.Api.Messages;
+
+/// <summary>
+/// Intake backpressure (`Intake:*`): past these, sends are refused with 503 and Retry-After rather
+/// than letting pushes fall behind commits. Low priority is shed first, then every send.
+/// </summary>
+public sealed class IntakeOptions
+{
+    public const string Section = "Intake";
+
+    /// <summary>Off, sends are never refused for pushes behind (the backlog is then not measured either).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Pushes this far behind the store refuse `low` priority sends.</summary>
+    [Range(0, 600_000)]
+    public int ShedLowPriorityAtMs { get; set; } = 500;
+
+    /// <summary>Pushes this far behind refuse every send.</summary>
+    [Range(0, 600_000)]
+    public int RefuseAllAtMs { get; set; } = 1000;
+
+    /// <summary>How often each node measures the backlog (one query, cluster-wide).</summary>
+    [Range(20, 10_000)]
+    public int SampleEveryMs { get; set; } = 200;
+
+    [Range(1, 60)]
+    public int RetryAfterSeconds { get; set; } = 1;
+}
+
+public static class PushBacklogConfig
+{
+    public static IHostApplicationBuilder AddPushBacklog(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.ShedLowPriorityAtMs <= o.RefuseAllAtMs, "Intake:ShedLowPriorityAtMs must not be above Intake:RefuseAllAtMs")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<PushBacklog>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PushBacklog>());
+        return builder;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using MessagePlatform.Api.Access;
+using MessagePlatform.Api.EventStore;
+using MessagePlatform.Api.Messages;
+using MessagePlatform.Domain;
+
+namespace MessagePlatform.Api.Realtime.Gateway;
+
+/// <summary>A frame from a client (API.md "Realtime"); which fields count depends on its type.</summary>
+public sealed record ClientFrame(
+    string? Type, string? SessionId, string? ClientMsgId, string? MsgType, JsonElement? Body, string? Priority, string? MsgId);
+
+/// <summary>What the gateway does with each frame a client sends, and how it answers a send.</summary>
+public static class ClientFrames
+{
+    public static ClientFrame? Parse(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ClientFrame>(json, JsonSerializerOptions.Web);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static async Task HandleAsync(ClientFrame? frame, Caller caller, ClientConnection connection,
+        LocalConnections connections, Sending sending, SessionStreams streams, CancellationToken ct)
+    {
+        switch (frame?.Type)
+        {
+            case "ping":
+                connection.Send(new { type = "pong" });
+                break;
+            case "ack" when frame.MsgId is not null:
+                connection.Ack(frame.MsgId);
+                break;
+            case "send":
+                var outcome = await sending.SendAsync(caller, frame.SessionId ?? "",
+                    new SendMessageRequest(null, frame.ClientMsgId, frame.MsgType, frame.Body, frame.Priority), ct);
+                connection.Send(Answer(outcome, frame.ClientMsgId));
+                break;
+            case "join" or "leave" when frame.SessionId is not null:
+                var (session, _) = await streams.LoadAsync(caller.TenantId, frame.SessionId, ct);
+                if (session is not { Type: SessionType.Room })
+                {
+                    connection.Send(new { type = "error", sessionId = frame.SessionId, status = 404, title = "No such room" });
+                    break;
+                }
+                if (frame.Type == "join") connections.Join(connection, frame.SessionId);
+                else connections.Leave(connection, frame.SessionId);
+                break;
+            default:
+                connection.Send(new { type = "error", status = 400, title = "Unknown or malformed frame" });
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The realtime doors' answer to a send (WebSocket, and MQTT's `single/{userId}`): `sent` with
+    /// the message's id and seq, or `error` with the status, title and detail REST would give.
+    /// </summary>
+    public static object Answer(SendOutcome outcome, string? clientMsgId) => outcome switch
+    {
+        SendOutcome.Stored(var sent) => Sent(sent, clientMsgId),
+        SendOutcome.Repeated(var first) => Sent(first, clientMsgId),
+        _ => SendProblem.Of(outcome) is { } problem
+            ? new
+            {
+                type = "error", clientMsgId, status = problem.Status, title = problem.Title,
+                detail = problem.Detail, retryAfterSeconds = problem.RetryAfter?.TotalSeconds,
+            }
+            : throw new System.Diagnostics.UnreachableException($"Send outcome {outcome.GetType().Name} is neither an answer nor a problem"),
+    };
+
+    private static object Sent(SentMessage sent, string? clientMsgId) =>
+        new { type = "sent", clientMsgId, msgId = sent.MsgId, seq = sent.Seq };
+}
