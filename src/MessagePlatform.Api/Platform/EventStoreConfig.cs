@@ -28,9 +28,12 @@ public static class EventStoreConfig
         builder.Services.AddSingleton<AppendSignal>();
         builder.Services.AddSingleton<DaemonWakeup>();
         builder.Services.AddHostedService<AppendNotifier>();
+        builder.Services.AddOptions<DaemonOptions>().BindConfiguration(DaemonOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.ConfigureMarten((services, options) =>
         {
             options.Projections.Wakeup = services.GetRequiredService<DaemonWakeup>();
+            if (services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DaemonOptions>>().Value.PollMilliseconds is > 0 and var poll)
+                (options.Projections.FastPollingTime, options.Projections.SlowPollingTime) = (TimeSpan.FromMilliseconds(poll), TimeSpan.FromMilliseconds(poll));
             options.Listeners.Add(new AppendListener(services.GetRequiredService<AppendSignal>()));
         });
         builder.Services.AddOptions<LaneOptions>().BindConfiguration(LaneOptions.Section).ValidateDataAnnotations().ValidateOnStart();

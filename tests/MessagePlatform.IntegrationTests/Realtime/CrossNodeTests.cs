@@ -95,6 +95,7 @@ public sealed class CrossNodeTests
                     await bob.SendAsync(new { type = "ack", msgId = frame.GetProperty("msgId").GetString() });
                     break;
                 case "sync":
+                    await a.ProjectionsCaughtUpAsync();
                     var synced = await tenant.App.GetAsync("/v1/users/bob/sync?limit=100").ExpectAsync(HttpStatusCode.OK);
                     foreach (var item in synced.GetProperty("items").EnumerateArray()) received.Add(item.GetProperty("msgId").GetString()!);
                     break;

@@ -22,8 +22,8 @@ public sealed record MessageFrame(
     : ServerFrame
 {
     [JsonPropertyOrder(-1)] public string Type => "message";
-    public override string? AckId => MsgId;
-    public override bool AtMostOnce => Priority == "low";
+    [JsonIgnore] public override string? AckId => MsgId;
+    [JsonIgnore] public override bool AtMostOnce => Priority == "low";
 }
 
 public sealed record RetractFrame(string SessionId, string MsgId) : ServerFrame
@@ -36,8 +36,8 @@ public sealed record BroadcastFrame(
     : ServerFrame
 {
     [JsonPropertyOrder(-1)] public string Type => "broadcast";
-    public override string? AckId => MsgId;
-    public override bool AtMostOnce => Priority == "low" || OnlineOnly;
+    [JsonIgnore] public override string? AckId => MsgId;
+    [JsonIgnore] public override bool AtMostOnce => Priority == "low" || OnlineOnly;
 }
 
 /// <summary>"Sync now": frames were given up on, dropped, or shed; the client catches up by its cursor.</summary>
