@@ -104,6 +104,39 @@ public sealed class CrossNodeTests
         Assert.Superset(sent.ToHashSet(), received);
     }
 
+    [Fact]
+    public async Task commits_on_either_node_wake_the_one_daemon_without_waiting_for_its_poll()
+    {
+        var postgres = await TestServers.CreateDatabaseAsync();
+        // Polls a minute apart: the node without the daemon can only wake it through its NOTIFY.
+        var slowPoll = new Dictionary<string, string> { ["Daemon:PollMilliseconds"] = "60000" };
+        await using var a = new PlatformHost(postgres, nodeId: 25, transport: "rabbitmq", settings: slowPoll);
+        await using var b = new PlatformHost(postgres, nodeId: 26, transport: "rabbitmq", settings: slowPoll);
+        var tenant = await PlatformFixture.NewTenantAsync(a, a.ClientWith(PlatformHost.AdminKey));
+        using var appB = b.ClientWith(tenant.AppKey);
+        await tenant.App.OpenAsync(new { type = "c2c", members = new[] { "ann", "bob" } });
+        await WaitForBusAsync(a);
+        await WaitForBusAsync(b);
+        await using var bob = await SocketClient.ConnectAsync(b, await tenant.App.TokenAsync("bob"));
+        // The first push also waits for a node to take the daemon's leadership.
+        var first = (await tenant.App.SendAsync("c2c:ann:bob", "ann", "warm-up").ExpectAsync(HttpStatusCode.Created)).GetProperty("msgId").GetString();
+        await ExpectPushAsync(bob, first!, TimeSpan.FromSeconds(40));
+        for (var i = 0; i < 6; i++)
+        {
+            var through = i % 2 == 0 ? tenant.App : appB;
+            var sent = (await through.SendAsync("c2c:ann:bob", "ann", $"m{i}").ExpectAsync(HttpStatusCode.Created)).GetProperty("msgId").GetString();
+            await ExpectPushAsync(bob, sent!, TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private static async Task ExpectPushAsync(SocketClient client, string msgId, TimeSpan within)
+    {
+        JsonElement pushed;
+        do (pushed, _) = await client.ReceiveUntilAsync("message", within);
+        while (pushed.GetProperty("msgId").GetString() != msgId);
+        await client.SendAsync(new { type = "ack", msgId });
+    }
+
     private static async Task WaitForBusAsync(PlatformHost host)
     {
         using var client = host.CreateClient();
