@@ -1,30 +1,64 @@
+using System.Text.Json.Serialization;
+using MessagePlatform.Domain;
+
 namespace MessagePlatform.Contracts;
 
 // Wire messages on the bus, apart from the stored events: they may evolve with the consumers,
-// the events never change. MassTransit's message id is the event's id, so consumers can dedupe.
-
-/// <summary>A message was stored in a session (published once per MessageSent event, at least once).</summary>
-public sealed record MessagePublished(
-    string TenantId,
-    string SessionId,
-    string MsgId,
-    long Seq,
-    string From,
-    string Type,
-    string BodyJson,
-    string Priority,
-    DateTimeOffset SentAt);
-
-/// <summary>A message was retracted (published once per MessageRetracted event, at least once).</summary>
-public sealed record RetractionPublished(string TenantId, string SessionId, string MsgId, long Seq);
+// the events never change. One message type per kind of push, no nullable payloads.
 
 /// <summary>
-/// One gateway node's share of a push: sent to that node's queue only, naming the users it holds
-/// connections of (for a room: none; the node pushes to whoever joined the room there).
+/// What one page of the store held for one session, in stream order: its messages, retractions and
+/// the membership changes between them (published at least once; the page's first event id is the
+/// bus message id, so a redelivery can be recognised). Fan-out keeps its member set from the
+/// membership changes, so a member added before a message gets it and one removed before does not.
 /// </summary>
-public sealed record PushBatch(
-    int NodeId, string TenantId, string SessionId, bool Room, string[] UserIds,
-    MessagePublished? Message, RetractionPublished? Retraction, BroadcastPublished? Broadcast = null);
+public sealed record SessionEventsPublished(string TenantId, string SessionId, IReadOnlyList<SessionChange> Changes)
+{
+    /// <summary>When the batch's first event was committed (the database's clock): push lag is measured from it.</summary>
+    public DateTimeOffset CommittedAt { get; init; }
+}
+
+/// <summary>One change of a session, at its place (<see cref="Seq"/>, the stream version) in the stream.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$change")]
+[JsonDerivedType(typeof(MessageStored), "message")]
+[JsonDerivedType(typeof(RetractionStored), "retract")]
+[JsonDerivedType(typeof(MembersReset), "reset")]
+[JsonDerivedType(typeof(MembersAdded), "joined")]
+[JsonDerivedType(typeof(MemberRemoved), "left")]
+[JsonDerivedType(typeof(SessionEnded), "closed")]
+public abstract record SessionChange(long Seq);
+
+public sealed record MessageStored(long Seq, string MsgId, string From, string Type, string BodyJson, string Priority, DateTimeOffset SentAt)
+    : SessionChange(Seq);
+
+public sealed record RetractionStored(long Seq, string MsgId) : SessionChange(Seq);
+
+/// <summary>The whole membership as of <see cref="SessionChange.Seq"/>: the session opened, or GC compacted its head into a snapshot.</summary>
+public sealed record MembersReset(long Seq, SessionType Type, string[] Members) : SessionChange(Seq);
+
+public sealed record MembersAdded(long Seq, string[] UserIds) : SessionChange(Seq);
+
+public sealed record MemberRemoved(long Seq, string UserId) : SessionChange(Seq);
+
+public sealed record SessionEnded(long Seq) : SessionChange(Seq);
+
+/// <summary>
+/// One gateway node's share of a session's batch: sent to that node's queue only. Each push names
+/// the users of that node it goes to (for a room: none; the node pushes to whoever joined the room there).
+/// </summary>
+public sealed record SessionPushes(int NodeId, string TenantId, string SessionId, bool Room, IReadOnlyList<SessionPush> Pushes)
+{
+    public DateTimeOffset CommittedAt { get; init; }
+}
+
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$push")]
+[JsonDerivedType(typeof(MessagePush), "message")]
+[JsonDerivedType(typeof(RetractionPush), "retract")]
+public abstract record SessionPush(string[] UserIds);
+
+public sealed record MessagePush(string[] UserIds, MessageStored Message) : SessionPush(UserIds);
+
+public sealed record RetractionPush(string[] UserIds, RetractionStored Retraction) : SessionPush(UserIds);
 
 /// <summary>A broadcast was stored (or, online-only, only recorded): every live node pushes it to its targeted users.</summary>
 public sealed record BroadcastPublished(
@@ -35,4 +69,10 @@ public sealed record BroadcastPublished(
     string[] Tags,
     string Priority,
     bool OnlineOnly,
-    DateTimeOffset SentAt);
+    DateTimeOffset SentAt)
+{
+    public DateTimeOffset CommittedAt { get; init; }
+}
+
+/// <summary>A broadcast sent on to one live gateway node, which picks its own targets.</summary>
+public sealed record BroadcastPush(int NodeId, BroadcastPublished Broadcast);

@@ -25,6 +25,17 @@ public static class EventStoreConfig
     /// <summary>Marten on PostgreSQL: one string-keyed stream per (tenant, session), conjoined tenancy.</summary>
     public static IHostApplicationBuilder AddEventStore(this IHostApplicationBuilder builder, PlatformOptions platform)
     {
+        builder.Services.AddSingleton<AppendSignal>();
+        builder.Services.AddSingleton<DaemonWakeup>();
+        builder.Services.AddHostedService<AppendNotifier>();
+        builder.Services.AddOptions<DaemonOptions>().BindConfiguration(DaemonOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.ConfigureMarten((services, options) =>
+        {
+            options.Projections.Wakeup = services.GetRequiredService<DaemonWakeup>();
+            if (services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DaemonOptions>>().Value.PollMilliseconds is > 0 and var poll)
+                (options.Projections.FastPollingTime, options.Projections.SlowPollingTime) = (TimeSpan.FromMilliseconds(poll), TimeSpan.FromMilliseconds(poll));
+            options.Listeners.Add(new AppendListener(services.GetRequiredService<AppendSignal>()));
+        });
         builder.Services.AddOptions<LaneOptions>().BindConfiguration(LaneOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var marten = builder.Services.AddMarten(options =>
         {
@@ -38,8 +49,9 @@ public static class EventStoreConfig
             // HotCold leadership needs the advisory lock taken in a transaction: the lock library
             // refuses Weasel's multiplexing data source otherwise.
             options.Events.UseAdvisoryLockTransaction = true;
-            // Wake the daemon on append instead of on its next poll: sync latency.
-            options.Events.UseListenNotifyForEventAppends = true;
+            // The daemon is woken on append by DaemonWakeup (coalesced, never lost), not by Marten's
+            // NOTIFY per commit, which would cost a statement per commit and a daemon cycle each.
+            options.Events.UseListenNotifyForEventAppends = false;
             // Audit: each event records who caused it (a header) and the request's correlation and causation.
             options.Events.MetadataConfig.CorrelationIdEnabled = true;
             options.Events.MetadataConfig.CausationIdEnabled = true;

@@ -22,6 +22,8 @@ public sealed class PlatformMeters
     private readonly Counter<long> _frames;
     private readonly Counter<long> _retransmits;
     private readonly Counter<long> _syncHints;
+    private readonly Counter<long> _shed;
+    private readonly Counter<long> _daemonWakes;
 
     public PlatformMeters(IMeterFactory factory)
     {
@@ -37,6 +39,10 @@ public sealed class PlatformMeters
         _frames = meter.CreateCounter<long>("mp.push.frames", "{frame}", "Frames handed to this node's connections, by kind.");
         _retransmits = meter.CreateCounter<long>("mp.push.retransmits", "{frame}", "Unacked frames sent again.");
         _syncHints = meter.CreateCounter<long>("mp.push.sync_hints", "{frame}", "Connections told to sync instead (tries used up, or a full queue).");
+        _shed = meter.CreateCounter<long>("mp.push.late.shed", "{connection}",
+            "Pushes that reached their node late and were shed, by stage: low (low-priority frames dropped) or sync (a sync hint instead of frames).");
+        _daemonWakes = meter.CreateCounter<long>("mp.daemon.wakeups", "{wakeup}",
+            "Times the async daemon was woken early to look for new events (coalesced commits; polls not counted).");
     }
 
     public void LaneBatch(int commands, TimeSpan elapsed)
@@ -66,6 +72,15 @@ public sealed class PlatformMeters
         if (resent > 0) _retransmits.Add(resent);
         if (syncHints > 0) _syncHints.Add(syncHints);
     }
+
+    /// <summary><paramref name="connections"/> is how many connections lost frames to this shedding.</summary>
+    public void Shed(Realtime.Shedding stage, int connections)
+    {
+        if (connections > 0)
+            _shed.Add(connections, new KeyValuePair<string, object?>("stage", stage == Realtime.Shedding.SyncInstead ? "sync" : "low"));
+    }
+
+    public void DaemonWoken() => _daemonWakes.Add(1);
 
     /// <summary>One page of a Marten subscription (<paramref name="subscription"/> is its name: a few, fixed).</summary>
     public void SubscriptionPage(string subscription, int events, TimeSpan elapsed)

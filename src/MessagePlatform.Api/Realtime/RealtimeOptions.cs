@@ -1,6 +1,6 @@
 namespace MessagePlatform.Api.Realtime;
 
-/// <summary>`Realtime:*`: fair use at the WebSocket and MQTT doors, and how long failed pushes are kept.</summary>
+/// <summary>`Realtime:*`: fair use at the WebSocket and MQTT doors, how long failed pushes are kept, and when late pushes are shed.</summary>
 public sealed class RealtimeOptions
 {
     public const string Section = "Realtime";
@@ -17,5 +17,12 @@ public sealed class RealtimeOptions
     /// <summary>x-message-ttl of the broker's `_error` queues: failed pushes are dropped after this.</summary>
     public int ErrorQueueTtlSeconds { get; set; } = 7 * 24 * 3600;
 
-    public bool Valid => FramesPerSecond >= 1 && FrameBurst >= FramesPerSecond && MaxConnectionsPerUser >= 1 && ErrorQueueTtlSeconds >= 1;
+    /// <summary>A push reaching its node this long after its commit drops its low-priority room and broadcast frames.</summary>
+    public int ShedLowPriorityAfterMilliseconds { get; set; } = 500;
+
+    /// <summary>A push reaching its node this long after its commit sends each connection one `sync` hint instead of its frames.</summary>
+    public int SyncInsteadAfterMilliseconds { get; set; } = 1000;
+
+    public bool Valid => FramesPerSecond >= 1 && FrameBurst >= FramesPerSecond && MaxConnectionsPerUser >= 1 && ErrorQueueTtlSeconds >= 1
+        && ShedLowPriorityAfterMilliseconds >= 1 && SyncInsteadAfterMilliseconds >= ShedLowPriorityAfterMilliseconds;
 }

@@ -12,9 +12,10 @@ namespace MessagePlatform.Api.Realtime;
 
 /// <summary>
 /// Carries stored events to the bus: a Marten subscription, so the daemon (one node at a time)
-/// reads them in order and records its progress only after this returns. Publishing happens
-/// inside, so every event is published at least once; a broker outage holds the subscription
-/// here, retrying, and delays pushes without losing any or failing a send.
+/// reads them in order and records its progress only after this returns. Per page it publishes one
+/// batch per session (its messages, retractions and membership changes, in stream order) and one
+/// message per broadcast, all at once; every event is published at least once. A broker outage
+/// holds the subscription here, retrying, and delays pushes without losing any or failing a send.
 /// </summary>
 public sealed class RealtimePublisher : SubscriptionBase
 {
@@ -31,6 +32,12 @@ public sealed class RealtimePublisher : SubscriptionBase
         IncludeType<MessageSent>();
         IncludeType<MessageRetracted>();
         IncludeType<BroadcastSent>();
+        // Fan-out keeps each session's members from these, in order with the messages.
+        IncludeType<SessionOpened>();
+        IncludeType<MembersJoined>();
+        IncludeType<MemberLeft>();
+        IncludeType<SessionClosed>();
+        IncludeType<Compacted<Session>>();
         _untilPublished = new ResiliencePipelineBuilder()
             .AddRetry(new()
             {
@@ -53,22 +60,53 @@ public sealed class RealtimePublisher : SubscriptionBase
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        foreach (var e in page.Events)
-        {
-            object? message = e.Data switch
-            {
-                MessageSent m => new MessagePublished(e.TenantId, e.StreamKey!, m.MsgId.ToString(), e.Version,
-                    m.From, m.Type, m.Body.GetRawText(), m.Priority, m.SentAt),
-                MessageRetracted r => new RetractionPublished(e.TenantId, e.StreamKey!, r.MsgId.ToString(), r.Seq),
-                BroadcastSent b => new BroadcastPublished(e.TenantId, b.MsgId.ToString(), b.Type, b.Body.GetRawText(), [.. b.Tags],
-                    b.Priority, b.OnlineOnly, b.SentAt),
-                _ => null,
-            };
-            if (message is null) continue;
-            await _untilPublished.ExecuteAsync(
-                async token => await _bus.Publish(message, message.GetType(), context => context.MessageId = e.Id, token), ct);
-        }
+        var (sessions, broadcasts) = RealtimeBatches.Of(page.Events);
+        // Each session has one batch per page and pages go out one after another, so publishing a
+        // page's batches together keeps every session's order.
+        var publishes = sessions.Select(s => PublishAsync(s.Batch, s.Id, ct))
+            .Concat(broadcasts.Select(b => PublishAsync(b.Broadcast, b.Id, ct)));
+        await Task.WhenAll(publishes);
         _meters.SubscriptionPage(SubscriptionId, page.Events.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return NullChangeListener.Instance;
     }
+
+    private async Task PublishAsync<T>(T message, Guid id, CancellationToken ct) where T : class =>
+        await _untilPublished.ExecuteAsync(async token => await _bus.Publish(message, context => context.MessageId = id, token), ct);
+}
+
+/// <summary>How a page of events becomes bus messages: pure, so it is tested without a store.</summary>
+public static class RealtimeBatches
+{
+    public static (List<(SessionEventsPublished Batch, Guid Id)> Sessions, List<(BroadcastPublished Broadcast, Guid Id)> Broadcasts)
+        Of(IReadOnlyList<IEvent> events)
+    {
+        var sessions = new List<(SessionEventsPublished, Guid)>();
+        var broadcasts = new List<(BroadcastPublished, Guid)>();
+        foreach (var e in events)
+        {
+            if (e.Data is BroadcastSent b)
+                broadcasts.Add((new BroadcastPublished(e.TenantId, b.MsgId.ToString(), b.Type, b.Body.GetRawText(), [.. b.Tags],
+                    b.Priority, b.OnlineOnly, b.SentAt) { CommittedAt = e.Timestamp }, e.Id));
+        }
+        foreach (var session in events.Where(e => e.Data is not BroadcastSent).GroupBy(e => (e.TenantId, SessionId: e.StreamKey!)))
+        {
+            var changes = session.OrderBy(e => e.Version).Select(Change).OfType<SessionChange>().ToList();
+            if (changes.Count == 0) continue;
+            var first = session.MinBy(e => e.Version)!;
+            sessions.Add((new SessionEventsPublished(session.Key.TenantId, session.Key.SessionId, changes) { CommittedAt = first.Timestamp }, first.Id));
+        }
+        return (sessions, broadcasts);
+    }
+
+    public static SessionChange? Change(IEvent e) => e.Data switch
+    {
+        MessageSent m => new MessageStored(e.Version, m.MsgId.ToString(), m.From, m.Type, m.Body.GetRawText(), m.Priority, m.SentAt),
+        MessageRetracted r => new RetractionStored(e.Version, r.MsgId.ToString()),
+        SessionOpened o => new MembersReset(e.Version, o.Type, [.. o.Members]),
+        Compacted<Session> c => new MembersReset(e.Version, c.Snapshot.Type, [.. c.Snapshot.Members]),
+        MembersJoined j => new MembersAdded(e.Version, [.. j.UserIds]),
+        MemberLeft l => new MemberRemoved(e.Version, l.UserId),
+        SessionClosed => new SessionEnded(e.Version),
+        _ => null,
+    };
 }

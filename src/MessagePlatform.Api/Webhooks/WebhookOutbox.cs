@@ -14,7 +14,8 @@ namespace MessagePlatform.Api.Webhooks;
 /// Turns stored events into webhook deliveries: a Marten subscription, so events come in order,
 /// once per page, on one node; the deliveries are written in the same transaction as the
 /// subscription's progress (Marten's operations), so none is lost or written twice. One delivery
-/// per session per page: a burst in a hot room becomes one POST. The dispatcher sends them.
+/// per session per page: a burst in a hot room becomes one POST; the page's registrations are
+/// looked up in one query. The dispatcher sends them.
 /// </summary>
 public sealed class WebhookOutbox : SubscriptionBase
 {
@@ -42,10 +43,11 @@ public sealed class WebhookOutbox : SubscriptionBase
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        foreach (var session in page.Events.GroupBy(e => (e.TenantId, SessionId: e.StreamKey!)))
+        var sessions = page.Events.GroupBy(e => (e.TenantId, SessionId: e.StreamKey!)).ToList();
+        var hooks = await _registry.FindAsync([.. sessions.Select(s => s.Key)], ct);
+        foreach (var session in sessions)
         {
-            var hook = await _registry.FindAsync(session.Key.TenantId, session.Key.SessionId, ct);
-            if (hook is null) continue;
+            if (!hooks.TryGetValue(session.Key, out var hook)) continue;
             var events = session.Select(Describe).Where(d => d is not null && hook.Events.Contains(d.Value.Type)).ToList();
             if (events.Count == 0) continue;
             var deliveryId = $"{session.First().Id:N}";

@@ -12,14 +12,27 @@ public sealed class WebhookRegistry(NpgsqlDataSource db)
     public static readonly string[] EventTypes = ["message.sent", "message.retracted", "session.closed", "user.online", "user.offline"];
     private static readonly string Table = ReadModels.Qualified(WebhookTables.Registrations);
 
-    public async Task<WebhookRegistration?> FindAsync(string tenantId, string sessionId, CancellationToken ct)
+    /// <summary>
+    /// The registration each of these sessions' events go to, in one query for them all (a page of
+    /// the outbox): the session's own, else its tenant's default. Sessions with neither are absent.
+    /// </summary>
+    public async Task<Dictionary<(string TenantId, string SessionId), WebhookRegistration>> FindAsync(
+        IReadOnlyCollection<(string TenantId, string SessionId)> sessions, CancellationToken ct)
     {
+        var found = new Dictionary<(string, string), WebhookRegistration>();
+        if (sessions.Count == 0) return found;
         await using var cmd = db.Command(
-            $"select url, secret, events from {Table} where tenant_id = $1 and session_id in ($2, '') order by session_id desc limit 1", tenantId, sessionId);
+            $"""
+             select distinct on (k.tenant_id, k.session_id) k.tenant_id, k.session_id, h.url, h.secret, h.events
+             from unnest($1::text[], $2::text[]) as k(tenant_id, session_id)
+             join {Table} h on h.tenant_id = k.tenant_id and h.session_id in (k.session_id, '')
+             order by k.tenant_id, k.session_id, h.session_id desc
+             """, sessions.Select(s => s.TenantId).ToArray(), sessions.Select(s => s.SessionId).ToArray());
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct)
-            ? new WebhookRegistration(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2))
-            : null;
+        while (await reader.ReadAsync(ct))
+            found[(reader.GetString(0), reader.GetString(1))] =
+                new WebhookRegistration(reader.GetString(2), reader.GetString(3), reader.GetFieldValue<string[]>(4));
+        return found;
     }
 
     public async Task PutAsync(string tenantId, string sessionId, WebhookRegistration hook, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Net.Http.Json;
 using MessagePlatform.Api.Realtime.Gateway;
@@ -139,17 +140,20 @@ public sealed class MqttGatewayTests(PlatformFixture platform)
         // The frames the broadcast push sends (API.md "Broadcasts and tags"), handed to ann's connection as the push consumer would.
         var connection = Assert.Single(platform.Host.Services.GetRequiredService<LocalConnections>().OfUser(tenant.TenantId, "ann"));
 
-        connection.SendReliably("b-1", ClientConnection.Frame(new { type = "broadcast", msgId = "b-1", tags = Array.Empty<string>(), body = "all" }), DateTimeOffset.UtcNow);
+        connection.SendReliably(Broadcast("b-1", [], "normal", onlineOnly: false, "all"), DateTimeOffset.UtcNow);
         var global = await ann.ReceiveAsync();
         Assert.Equal(("global", MqttQualityOfServiceLevel.AtLeastOnce, "b-1"), (global.Topic, global.Qos, global.Frame.GetProperty("msgId").GetString()));
 
-        connection.Send(new { type = "broadcast", msgId = "b-2", tags = new[] { "female", "vip" }, onlineOnly = true, body = "flash sale" });
+        connection.SendOnce(Broadcast("b-2", ["female", "vip"], "normal", onlineOnly: true, "flash sale"));
         var tagged = await ann.ReceiveAsync();
         Assert.Equal(("business/tag_vip", MqttQualityOfServiceLevel.AtMostOnce), (tagged.Topic, tagged.Qos));
-        connection.Send(new { type = "broadcast", msgId = "b-3", tags = Array.Empty<string>(), priority = "low", body = "fyi" });
+        connection.SendOnce(Broadcast("b-3", [], "low", onlineOnly: false, "fyi"));
         var low = await ann.ReceiveAsync();
         Assert.Equal(("global", MqttQualityOfServiceLevel.AtMostOnce), (low.Topic, low.Qos));
         // female is held but not subscribed, and nothing is sent again.
         Assert.Null(await ann.NothingWithinAsync(TimeSpan.FromSeconds(3)));
     }
+
+    private static OutboundFrame Broadcast(string msgId, string[] tags, string priority, bool onlineOnly, string body) =>
+        OutboundFrame.Of(new BroadcastFrame(msgId, "text", JsonSerializer.SerializeToElement(body), tags, priority, onlineOnly, DateTimeOffset.UtcNow));
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
-using System.Text.Json;
 using System.Threading.Channels;
 
 namespace MessagePlatform.Api.Realtime.Gateway;
@@ -20,7 +19,7 @@ public sealed class ClientConnection(string tenantId, string userId, IFrameTrans
     public const int MaxTries = 3;
     public static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly Channel<byte[]> _outbox = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(QueueCapacity)
+    private readonly Channel<OutboundFrame> _outbox = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(QueueCapacity)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.DropWrite,
@@ -29,6 +28,8 @@ public sealed class ClientConnection(string tenantId, string userId, IFrameTrans
     // limits how many a gateway holds.
     private readonly ConcurrentDictionary<string, Pending> _unacked = new(concurrencyLevel: 1, capacity: 4);
     private int _syncOwed;
+    // Set while a sync hint waits in the queue: a burst of shed batches tells the client once.
+    private int _syncQueued;
     private readonly CancellationTokenSource _closing = new();
 
     public string Id { get; } = id ?? Guid.NewGuid().ToString("N");
@@ -44,19 +45,25 @@ public sealed class ClientConnection(string tenantId, string userId, IFrameTrans
 
     public void Close() => _closing.Cancel();
 
-    private sealed record Pending(byte[] Frame, int Tries, DateTimeOffset DueAt);
+    private sealed record Pending(OutboundFrame Frame, int Tries, DateTimeOffset DueAt);
 
-    public static byte[] Frame(object frame) => JsonSerializer.SerializeToUtf8Bytes(frame, JsonSerializerOptions.Web);
-
-    public void Send(object frame) => Enqueue(Frame(frame));
+    /// <summary>An answer to one of the client's own frames (pong, sent, error).</summary>
+    public void Send(object reply) => Enqueue(OutboundFrame.Reply(reply));
 
     /// <summary>A frame sent at most once: no ack expected, nothing retried.</summary>
-    public void SendOnce(byte[] frame) => Enqueue(frame);
+    public void SendOnce(OutboundFrame frame) => Enqueue(frame);
 
-    /// <summary>A frame the client must ack by <paramref name="msgId"/>; duplicates of a pending one are ignored.</summary>
-    public void SendReliably(string msgId, byte[] frame, DateTimeOffset now)
+    /// <summary>A frame the client must ack by its msgId; duplicates of a pending one are ignored.</summary>
+    public void SendReliably(OutboundFrame frame, DateTimeOffset now)
     {
+        var msgId = frame.Frame.AckId ?? throw new ArgumentException("Only frames with a msgId are acked.", nameof(frame));
         if (_unacked.TryAdd(msgId, new Pending(frame, 1, now + AckTimeout))) Enqueue(frame);
+    }
+
+    /// <summary>Pushes were shed for this client: tell it to sync, once until that hint is written.</summary>
+    public void TellToSync()
+    {
+        if (Interlocked.CompareExchange(ref _syncQueued, 1, 0) == 0) Enqueue(OutboundFrame.Sync);
     }
 
     public void Ack(string msgId) => _unacked.TryRemove(msgId, out _);
@@ -80,13 +87,11 @@ public sealed class ClientConnection(string tenantId, string userId, IFrameTrans
             resent++;
         }
         var synced = Interlocked.Exchange(ref _syncOwed, 0) == 1;
-        if (synced) Enqueue(SyncFrame);
+        if (synced) Enqueue(OutboundFrame.Sync);
         return (resent, synced);
     }
 
-    private static readonly byte[] SyncFrame = Frame(new { type = "sync" });
-
-    private void Enqueue(byte[] frame)
+    private void Enqueue(OutboundFrame frame)
     {
         // Full: this client cannot keep up. Drop, and make sure it hears "sync" once there is room.
         if (!_outbox.Writer.TryWrite(frame)) Interlocked.Exchange(ref _syncOwed, 1);
@@ -95,7 +100,10 @@ public sealed class ClientConnection(string tenantId, string userId, IFrameTrans
     public async Task WriteLoopAsync(CancellationToken ct)
     {
         await foreach (var frame in _outbox.Reader.ReadAllAsync(ct))
+        {
+            if (frame.Frame is SyncFrame) Interlocked.Exchange(ref _syncQueued, 0);
             if (!await transport.WriteAsync(frame, ct)) Interlocked.Exchange(ref _syncOwed, 1);
+        }
     }
 
     public void Complete() => _outbox.Writer.TryComplete();

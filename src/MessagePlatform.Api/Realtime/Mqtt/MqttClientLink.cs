@@ -58,25 +58,25 @@ public sealed class MqttClientLink : IFrameTransport
         if (_inFlight.TryRemove(packetId, out var msgId)) Connection.Ack(msgId);
     }
 
-    public ValueTask<bool> WriteAsync(byte[] frame, CancellationToken ct)
+    public ValueTask<bool> WriteAsync(OutboundFrame frame, CancellationToken ct)
     {
-        var head = FrameHead.Read(frame);
-        var wanted = head.AtMostOnce ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
+        var wanted = frame.Frame.AtMostOnce ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
+        var ackId = frame.Frame.AckId;
         var awaitingPuback = false;
-        foreach (var topic in TopicsOf(head))
+        foreach (var topic in TopicsOf(frame.Frame))
         {
             if (!_topics.TryGetValue(topic, out var granted)) continue;
             var qos = granted < wanted ? granted : wanted;
             var message = new MqttApplicationMessage
             {
-                Topic = topic, PayloadSegment = frame, QualityOfServiceLevel = qos, ContentType = "application/json",
+                Topic = topic, PayloadSegment = frame.Bytes, QualityOfServiceLevel = qos, ContentType = "application/json",
             };
             try
             {
                 if (!_session.TryEnqueueApplicationMessage(message, out var enqueued)) return ValueTask.FromResult(false);
-                if (qos == MqttQualityOfServiceLevel.AtLeastOnce && head.Ackable && head.MsgId is { } msgId)
+                if (qos == MqttQualityOfServiceLevel.AtLeastOnce && ackId is not null)
                 {
-                    _inFlight[enqueued.PacketIdentifier] = msgId;
+                    _inFlight[enqueued.PacketIdentifier] = ackId;
                     awaitingPuback = true;
                 }
             }
@@ -88,29 +88,32 @@ public sealed class MqttClientLink : IFrameTransport
         }
         // Nothing will PUBACK this frame (QoS 0, or none of its topics subscribed): settle it now
         // rather than retransmit it to a client that asked not to get it that way.
-        if (!awaitingPuback && head.Ackable && head.MsgId is { } settled) Connection.Ack(settled);
+        if (!awaitingPuback && ackId is not null) Connection.Ack(ackId);
         return ValueTask.FromResult(true);
     }
 
     /// <summary>API.md's mapping of frames to topics; the caller keeps only the subscribed ones.</summary>
-    private IEnumerable<string> TopicsOf(FrameHead head)
+    private IEnumerable<string> TopicsOf(ServerFrame frame)
     {
-        switch (head.Type)
+        switch (frame)
         {
-            case "message" or "retract" when head.SessionId is { } sessionId:
-                if (!_rooms.ContainsKey(sessionId)) yield return MqttTopic.Single(User.UserId!);
-                yield return MqttTopic.Group(sessionId);
-                break;
-            case "broadcast" when head.Tags.Count == 0:
-                yield return MqttTopic.Global;
-                break;
-            case "broadcast":
-                foreach (var tag in head.Tags) yield return MqttTopic.Tag(tag);
-                break;
+            case MessageFrame { SessionId: var sessionId }:
+                return InSession(sessionId);
+            case RetractFrame { SessionId: var sessionId }:
+                return InSession(sessionId);
+            case BroadcastFrame { Tags.Length: 0 }:
+                return [MqttTopic.Global];
+            case BroadcastFrame broadcast:
+                return broadcast.Tags.Select(MqttTopic.Tag);
             default:
                 // sync hints, errors and send answers are this user's own.
-                yield return MqttTopic.Single(User.UserId!);
-                break;
+                return [MqttTopic.Single(User.UserId!)];
         }
+    }
+
+    private IEnumerable<string> InSession(string sessionId)
+    {
+        if (!_rooms.ContainsKey(sessionId)) yield return MqttTopic.Single(User.UserId!);
+        yield return MqttTopic.Group(sessionId);
     }
 }

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MessagePlatform.Api.Realtime.Gateway;
+
+/// <summary>
+/// A frame the gateway sends a client (API.md "Realtime"): one record per kind. The JSON each
+/// serializes to is the public contract, field for field; a transport routes on the record
+/// (MQTT topics, QoS) and writes the bytes it was serialized to once.
+/// </summary>
+public abstract record ServerFrame
+{
+    /// <summary>The msgId the client acks this frame by; null for frames nobody acks.</summary>
+    [JsonIgnore] public virtual string? AckId => null;
+
+    /// <summary>API.md: `low` priority and `onlineOnly` frames go at most once (QoS 0).</summary>
+    [JsonIgnore] public virtual bool AtMostOnce => false;
+}
+
+public sealed record MessageFrame(
+    string SessionId, string MsgId, long Seq, string From, string MsgType, JsonElement Body, string Priority, DateTimeOffset SentAt)
+    : ServerFrame
+{
+    [JsonPropertyOrder(-1)] public string Type => "message";
+    [JsonIgnore] public override string? AckId => MsgId;
+    [JsonIgnore] public override bool AtMostOnce => Priority == "low";
+}
+
+public sealed record RetractFrame(string SessionId, string MsgId) : ServerFrame
+{
+    [JsonPropertyOrder(-1)] public string Type => "retract";
+}
+
+public sealed record BroadcastFrame(
+    string MsgId, string MsgType, JsonElement Body, string[] Tags, string Priority, bool OnlineOnly, DateTimeOffset SentAt)
+    : ServerFrame
+{
+    [JsonPropertyOrder(-1)] public string Type => "broadcast";
+    [JsonIgnore] public override string? AckId => MsgId;
+    [JsonIgnore] public override bool AtMostOnce => Priority == "low" || OnlineOnly;
+}
+
+/// <summary>"Sync now": frames were given up on, dropped, or shed; the client catches up by its cursor.</summary>
+public sealed record SyncFrame : ServerFrame
+{
+    public static readonly SyncFrame Instance = new();
+    [JsonPropertyOrder(-1)] public string Type => "sync";
+}
+
+/// <summary>An answer to the client's own frame (pong, sent, error): its shape is the door's, it goes to the user alone.</summary>
+public sealed record ReplyFrame : ServerFrame
+{
+    public static readonly ReplyFrame Instance = new();
+}
+
+/// <summary>A frame with the bytes it was serialized to: serialized once, written to every connection it goes to.</summary>
+public sealed record OutboundFrame(ServerFrame Frame, byte[] Bytes)
+{
+    public static OutboundFrame Of(MessageFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.MessageFrame));
+    public static OutboundFrame Of(RetractFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.RetractFrame));
+    public static OutboundFrame Of(BroadcastFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.BroadcastFrame));
+    public static readonly OutboundFrame Sync = new(SyncFrame.Instance, JsonSerializer.SerializeToUtf8Bytes(SyncFrame.Instance, FrameJson.Default.SyncFrame));
+
+    public static OutboundFrame Reply(object reply) => new(ReplyFrame.Instance, JsonSerializer.SerializeToUtf8Bytes(reply, JsonSerializerOptions.Web));
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(MessageFrame))]
+[JsonSerializable(typeof(RetractFrame))]
+[JsonSerializable(typeof(BroadcastFrame))]
+[JsonSerializable(typeof(SyncFrame))]
+internal sealed partial class FrameJson : JsonSerializerContext;

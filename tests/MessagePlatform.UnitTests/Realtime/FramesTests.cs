@@ -1,0 +1,35 @@
+using System.Text;
+using System.Text.Json;
+using MessagePlatform.Api.Realtime.Gateway;
+
+namespace MessagePlatform.UnitTests.Realtime;
+
+/// <summary>The frames' JSON is the public contract (API.md "Realtime"): field for field as clients have always seen it.</summary>
+public sealed class FramesTests
+{
+    private static readonly DateTimeOffset At = new(2026, 12, 2, 4, 0, 0, TimeSpan.Zero);
+
+    private static string Json(OutboundFrame frame) => Encoding.UTF8.GetString(frame.Bytes);
+
+    [Fact]
+    public void a_message_frame_keeps_its_wire_shape()
+    {
+        var frame = OutboundFrame.Of(new MessageFrame("g1", "42", 3, "ann", "text", JsonSerializer.SerializeToElement(new { text = "hi" }), "normal", At));
+        Assert.Equal("""{"type":"message","sessionId":"g1","msgId":"42","seq":3,"from":"ann","msgType":"text","body":{"text":"hi"},"priority":"normal","sentAt":"2026-12-02T04:00:00+00:00"}""",
+            Json(frame));
+        Assert.Equal("42", frame.Frame.AckId);
+        Assert.False(frame.Frame.AtMostOnce);
+    }
+
+    [Fact]
+    public void retract_broadcast_and_sync_frames_keep_theirs()
+    {
+        Assert.Equal("""{"type":"retract","sessionId":"g1","msgId":"42"}""", Json(OutboundFrame.Of(new RetractFrame("g1", "42"))));
+        var broadcast = OutboundFrame.Of(new BroadcastFrame("7", "text", JsonSerializer.SerializeToElement("sale"), ["vip"], "normal", true, At));
+        Assert.Equal("""{"type":"broadcast","msgId":"7","msgType":"text","body":"sale","tags":["vip"],"priority":"normal","onlineOnly":true,"sentAt":"2026-12-02T04:00:00+00:00"}""",
+            Json(broadcast));
+        Assert.True(broadcast.Frame.AtMostOnce);
+        Assert.Equal("""{"type":"sync"}""", Json(OutboundFrame.Sync));
+        Assert.Null(OutboundFrame.Sync.Frame.AckId);
+    }
+}

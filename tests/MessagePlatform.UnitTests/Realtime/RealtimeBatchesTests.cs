@@ -1,0 +1,59 @@
+using System.Text.Json;
+using JasperFx.Events;
+using MessagePlatform.Api.Realtime;
+using MessagePlatform.Contracts;
+using MessagePlatform.Domain;
+
+namespace MessagePlatform.UnitTests.Realtime;
+
+public sealed class RealtimeBatchesTests
+{
+    private static readonly DateTimeOffset At = new(2026, 12, 2, 4, 0, 0, TimeSpan.Zero);
+
+    private static IEvent E<T>(string session, long version, T data) where T : notnull =>
+        new Event<T>(data) { TenantId = "t", StreamKey = session, Version = version, Id = Guid.NewGuid(), Timestamp = At.AddMilliseconds(version) };
+
+    private static MessageSent Sent(long msgId) => new(msgId, "ann", $"c{msgId}", "text", JsonSerializer.SerializeToElement("hi"), "normal", At);
+
+    [Fact]
+    public void a_page_becomes_one_batch_per_session_in_stream_order_with_its_membership_changes_and_one_message_per_broadcast()
+    {
+        var page = new[]
+        {
+            E("a", 1, new SessionOpened("a", SessionType.Group, ["ann", "bob"], new SessionPolicy("forever", "keep", 120), Diffusion.Write, At)),
+            E("b", 7, Sent(70)),
+            E("a", 2, Sent(20)),
+            E("$broadcast", 1, new BroadcastSent(99, "b1", "text", JsonSerializer.SerializeToElement("all"), [], "normal", false, At)),
+            E("a", 3, new MembersJoined(["carol"], At)),
+            E("b", 8, new MessageRetracted(70, 7, "ann", null, false, At)),
+            E("a", 4, new MemberLeft("bob", At)),
+            E("a", 5, Sent(50)),
+        };
+        var (sessions, broadcasts) = RealtimeBatches.Of(page);
+
+        Assert.Equal(["a", "b"], sessions.Select(s => s.Batch.SessionId));
+        var a = sessions[0].Batch;
+        Assert.Equal([typeof(MembersReset), typeof(MessageStored), typeof(MembersAdded), typeof(MemberRemoved), typeof(MessageStored)],
+            a.Changes.Select(c => c.GetType()));
+        Assert.Equal([1L, 2, 3, 4, 5], a.Changes.Select(c => c.Seq));
+        Assert.Equal(At.AddMilliseconds(1), a.CommittedAt);
+        Assert.Equal(page[0].Id, sessions[0].Id);
+        Assert.Equal([typeof(MessageStored), typeof(RetractionStored)], sessions[1].Batch.Changes.Select(c => c.GetType()));
+        var broadcast = Assert.Single(broadcasts);
+        Assert.Equal("99", broadcast.Broadcast.MsgId);
+    }
+
+    [Fact]
+    public void a_batch_survives_the_bus_with_its_kinds_of_change()
+    {
+        SessionEventsPublished batch = new("t", "a", [new MembersAdded(3, ["carol"]), new MessageStored(4, "40", "ann", "text", "\"hi\"", "low", At)])
+        {
+            CommittedAt = At,
+        };
+        var json = JsonSerializer.Serialize(batch, JsonSerializerOptions.Web);
+        var back = JsonSerializer.Deserialize<SessionEventsPublished>(json, JsonSerializerOptions.Web)!;
+        Assert.Equal([typeof(MembersAdded), typeof(MessageStored)], back.Changes.Select(c => c.GetType()));
+        Assert.Equal(json, JsonSerializer.Serialize(back, JsonSerializerOptions.Web));
+        Assert.Equal(At, back.CommittedAt);
+    }
+}
