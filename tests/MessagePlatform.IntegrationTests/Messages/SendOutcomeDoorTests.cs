@@ -62,7 +62,7 @@ public sealed class SendOutcomeDoorTests
     [MemberData(nameof(Outcomes))]
     public void the_realtime_doors_answer_sent_or_an_error_frame_with_the_rest_status(SendOutcome outcome)
     {
-        var frame = JsonDocument.Parse(OutboundFrame.Reply(ClientFrames.Answer(outcome, "c-1")).Bytes).RootElement;
+        var frame = JsonDocument.Parse(OutboundFrame.Of(ClientFrames.Answer(outcome, "c-1")).Bytes).RootElement;
         Assert.Equal("c-1", frame.GetProperty("clientMsgId").GetString());
         if (SendProblem.Of(outcome) is { } problem)
         {

@@ -58,8 +58,10 @@ public sealed class RealtimeDoorTests(FairUseNode fair) : IClassFixture<FairUseN
         Assert.Contains("error 429", answers);
         Assert.InRange(answers.Count(a => a == "pong"), FairUseNode.FramesPerSecond, FairUseNode.FramesPerSecond * 3);
 
+        // Other tests of this fixture send to ann and bob: a push of theirs may arrive before the pong.
         await quiet.SendAsync(new { type = "ping" });
-        Assert.Equal("pong", (await quiet.ReceiveAsync(TimeSpan.FromSeconds(2))).GetProperty("type").GetString());
+        var (pong, _) = await quiet.ReceiveUntilAsync("pong", TimeSpan.FromSeconds(2));
+        Assert.Equal("pong", pong.GetProperty("type").GetString());
     }
 
     [Fact]

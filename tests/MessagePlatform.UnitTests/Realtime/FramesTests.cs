@@ -32,4 +32,20 @@ public sealed class FramesTests
         Assert.Equal("""{"type":"sync"}""", Json(OutboundFrame.Sync));
         Assert.Null(OutboundFrame.Sync.Frame.AckId);
     }
+
+    [Fact]
+    public void replies_keep_the_shapes_the_doors_answered_with()
+    {
+        Assert.Equal("""{"type":"pong"}""", Json(OutboundFrame.Of(PongFrame.Instance)));
+        Assert.Equal("""{"type":"sent","clientMsgId":"c-1","msgId":"42","seq":3}""", Json(OutboundFrame.Of(new SentFrame("c-1", "42", 3))));
+        Assert.Equal("""{"type":"error","clientMsgId":"c-1","status":503,"title":"Busy","detail":"Later.","retryAfterSeconds":1}""",
+            Json(OutboundFrame.Of(new SendErrorFrame("c-1", 503, "Busy", "Later.", 1))));
+        Assert.Equal("""{"type":"error","status":429,"title":"Too many frames","detail":"Slower.","retryAfterSeconds":1}""",
+            Json(OutboundFrame.Of(new SendErrorFrame(null, 429, "Too many frames", "Slower.", 1))));
+        Assert.Equal("""{"type":"error","sessionId":"r1","status":404,"title":"No such room"}""",
+            Json(OutboundFrame.Of(new FrameErrorFrame("r1", 404, "No such room"))));
+        Assert.Equal("""{"type":"error","status":400,"title":"Unknown or malformed frame"}""",
+            Json(OutboundFrame.Of(new FrameErrorFrame(null, 400, "Unknown or malformed frame"))));
+        Assert.Null(OutboundFrame.Of(PongFrame.Instance).Frame.AckId);
+    }
 }

@@ -48,7 +48,7 @@ public sealed class ClientConnection(string tenantId, string userId, IFrameTrans
     private sealed record Pending(OutboundFrame Frame, int Tries, DateTimeOffset DueAt);
 
     /// <summary>An answer to one of the client's own frames (pong, sent, error).</summary>
-    public void Send(object reply) => Enqueue(OutboundFrame.Reply(reply));
+    public void Send(ReplyFrame reply) => Enqueue(OutboundFrame.Of(reply));
 
     /// <summary>A frame sent at most once: no ack expected, nothing retried.</summary>
     public void SendOnce(OutboundFrame frame) => Enqueue(frame);

@@ -31,7 +31,7 @@ public static class ClientFrames
         switch (frame?.Type)
         {
             case "ping":
-                connection.Send(new { type = "pong" });
+                connection.Send(PongFrame.Instance);
                 break;
             case "ack" when frame.MsgId is not null:
                 connection.Ack(frame.MsgId);
@@ -45,14 +45,14 @@ public static class ClientFrames
                 var (session, _) = await streams.LoadAsync(caller.TenantId, frame.SessionId, ct);
                 if (session is not { Type: SessionType.Room })
                 {
-                    connection.Send(new { type = "error", sessionId = frame.SessionId, status = 404, title = "No such room" });
+                    connection.Send(new FrameErrorFrame(frame.SessionId, StatusCodes.Status404NotFound, "No such room"));
                     break;
                 }
                 if (frame.Type == "join") connections.Join(connection, frame.SessionId);
                 else connections.Leave(connection, frame.SessionId);
                 break;
             default:
-                connection.Send(new { type = "error", status = 400, title = "Unknown or malformed frame" });
+                connection.Send(new FrameErrorFrame(null, StatusCodes.Status400BadRequest, "Unknown or malformed frame"));
                 break;
         }
     }
@@ -61,19 +61,12 @@ public static class ClientFrames
     /// The realtime doors' answer to a send (WebSocket, and MQTT's `single/{userId}`): `sent` with
     /// the message's id and seq, or `error` with the status, title and detail REST would give.
     /// </summary>
-    public static object Answer(SendOutcome outcome, string? clientMsgId) => outcome switch
+    public static ReplyFrame Answer(SendOutcome outcome, string? clientMsgId) => outcome switch
     {
-        SendOutcome.Stored(var sent) => Sent(sent, clientMsgId),
-        SendOutcome.Repeated(var first) => Sent(first, clientMsgId),
+        SendOutcome.Stored(var sent) => new SentFrame(clientMsgId, sent.MsgId, sent.Seq),
+        SendOutcome.Repeated(var first) => new SentFrame(clientMsgId, first.MsgId, first.Seq),
         _ => SendProblem.Of(outcome) is { } problem
-            ? new
-            {
-                type = "error", clientMsgId, status = problem.Status, title = problem.Title,
-                detail = problem.Detail, retryAfterSeconds = problem.RetryAfter?.TotalSeconds,
-            }
+            ? new SendErrorFrame(clientMsgId, problem.Status, problem.Title, problem.Detail, problem.RetryAfter?.TotalSeconds)
             : throw new System.Diagnostics.UnreachableException($"Send outcome {outcome.GetType().Name} is neither an answer nor a problem"),
     };
-
-    private static object Sent(SentMessage sent, string? clientMsgId) =>
-        new { type = "sent", clientMsgId, msgId = sent.MsgId, seq = sent.Seq };
 }

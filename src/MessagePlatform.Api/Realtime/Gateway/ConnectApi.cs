@@ -140,11 +140,8 @@ public static class ConnectApi
         }
     }
 
-    private static readonly object TooManyFrames = new
-    {
-        type = "error", status = StatusCodes.Status429TooManyRequests, title = "Too many frames",
-        detail = "This connection sends faster than its frame rate allows; the frame was not handled.", retryAfterSeconds = 1,
-    };
+    private static readonly SendErrorFrame TooManyFrames = new(null, StatusCodes.Status429TooManyRequests, "Too many frames",
+        "This connection sends faster than its frame rate allows; the frame was not handled.", 1);
 
     /// <summary>The gateway closed this connection (its token was revoked): tell the client why, briefly.</summary>
     private static async Task ClosePolicyAsync(WebSocket socket)

@@ -47,10 +47,39 @@ public sealed record SyncFrame : ServerFrame
     [JsonPropertyOrder(-1)] public string Type => "sync";
 }
 
-/// <summary>An answer to the client's own frame (pong, sent, error): its shape is the door's, it goes to the user alone.</summary>
-public sealed record ReplyFrame : ServerFrame
+/// <summary>An answer to the client's own frame (pong, sent, error): it goes to that user alone (MQTT: `single/{userId}`).</summary>
+[JsonDerivedType(typeof(PongFrame))]
+[JsonDerivedType(typeof(SentFrame))]
+[JsonDerivedType(typeof(SendErrorFrame))]
+[JsonDerivedType(typeof(FrameErrorFrame))]
+public abstract record ReplyFrame : ServerFrame;
+
+public sealed record PongFrame : ReplyFrame
 {
-    public static readonly ReplyFrame Instance = new();
+    public static readonly PongFrame Instance = new();
+    [JsonPropertyOrder(-1)] public string Type => "pong";
+}
+
+/// <summary>A send over a realtime door was stored (or had been: a repeated clientMsgId).</summary>
+public sealed record SentFrame(string? ClientMsgId, string MsgId, long Seq) : ReplyFrame
+{
+    [JsonPropertyOrder(-1)] public string Type => "sent";
+}
+
+/// <summary>
+/// A send refused: the status, title and detail REST would answer, and how long to wait when waiting
+/// helps. Also a frame refused for the connection's frame rate, which names no clientMsgId.
+/// </summary>
+public sealed record SendErrorFrame([property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientMsgId, int Status, string Title, string? Detail, double? RetryAfterSeconds) : ReplyFrame
+{
+    [JsonPropertyOrder(-1)] public string Type => "error";
+}
+
+/// <summary>A frame the gateway could not act on (malformed, unknown type, no such room).</summary>
+public sealed record FrameErrorFrame(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SessionId, int Status, string Title) : ReplyFrame
+{
+    [JsonPropertyOrder(-1)] public string Type => "error";
 }
 
 /// <summary>A frame with the bytes it was serialized to: serialized once, written to every connection it goes to.</summary>
@@ -61,7 +90,7 @@ public sealed record OutboundFrame(ServerFrame Frame, byte[] Bytes)
     public static OutboundFrame Of(BroadcastFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.BroadcastFrame));
     public static readonly OutboundFrame Sync = new(SyncFrame.Instance, JsonSerializer.SerializeToUtf8Bytes(SyncFrame.Instance, FrameJson.Default.SyncFrame));
 
-    public static OutboundFrame Reply(object reply) => new(ReplyFrame.Instance, JsonSerializer.SerializeToUtf8Bytes(reply, JsonSerializerOptions.Web));
+    public static OutboundFrame Of(ReplyFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.ReplyFrame));
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
@@ -69,4 +98,5 @@ public sealed record OutboundFrame(ServerFrame Frame, byte[] Bytes)
 [JsonSerializable(typeof(RetractFrame))]
 [JsonSerializable(typeof(BroadcastFrame))]
 [JsonSerializable(typeof(SyncFrame))]
+[JsonSerializable(typeof(ReplyFrame))]
 internal sealed partial class FrameJson : JsonSerializerContext;

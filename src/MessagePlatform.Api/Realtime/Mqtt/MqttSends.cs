@@ -68,7 +68,7 @@ public sealed class MqttSends(Sending sending, ILogger<MqttSends> log)
     {
         e.Response.ReasonCode = reason;
         e.Response.ReasonString = title;
-        link.Connection.Send(new { type = "error", clientMsgId, status, title, detail, retryAfterSeconds });
+        link.Connection.Send(new Gateway.SendErrorFrame(clientMsgId, status, title, detail, retryAfterSeconds));
     }
 
     /// <summary>The MQTT door's PUBACK reason for a send (MQTT 5 clients read it; 3.1.1 PUBACKs carry none).</summary>
