@@ -4,7 +4,6 @@ using Marten;
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.Domain;
-using Npgsql;
 
 namespace MessagePlatform.Api.EventStore;
 
@@ -75,7 +74,7 @@ internal sealed class CommitLane(
                 }
                 await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), CancellationToken.None);
             }
-            catch (Exception e) when (e is NpgsqlException { IsTransient: true } && attempt < 3)
+            catch (Exception e) when (TransientFailures.Is(e) && attempt < 3)
             {
                 log.LogWarning(e, "Transient database failure on commit, attempt {Attempt}", attempt);
                 await Task.Delay(200 * attempt, CancellationToken.None);
