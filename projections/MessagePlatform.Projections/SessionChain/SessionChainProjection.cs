@@ -13,15 +13,19 @@ namespace MessagePlatform.Projections.SessionChain;
 /// answered. The write path always appends with an explicit expected version, so Marten knows
 /// each event's version (its seq) here even in quick-append mode.
 /// </summary>
-public sealed partial class SessionChainProjection : EventProjection
+public sealed partial class SessionChainProjection : SetBasedProjection
 {
+    // One statement for all messages of the commit (or page: a rebuild spans tenants), one for all retractions.
     private static readonly string Insert =
         $"insert into {Qualified(SessionChainTable)} (tenant_id, session_id, seq, msg_id, sender, type, body, priority, sent_at) " +
-        "values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?) on conflict do nothing";
+        "select * from unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::jsonb[], ?::text[], ?::timestamptz[]) " +
+        "on conflict do nothing";
 
     // The body goes: a retracted message is never shown to users again (auditors read the event).
     private static readonly string Retract =
-        $"update {Qualified(SessionChainTable)} set retracted = true, body = null where tenant_id = ? and session_id = ? and seq = ?";
+        $"update {Qualified(SessionChainTable)} c set retracted = true, body = null " +
+        "from unnest(?::text[], ?::text[], ?::bigint[]) r(tenant_id, session_id, seq) " +
+        "where c.tenant_id = r.tenant_id and c.session_id = r.session_id and c.seq = r.seq";
 
     public const string ProjectionName = "SessionChain";
 
@@ -46,18 +50,23 @@ public sealed partial class SessionChainProjection : EventProjection
         Options.DeleteDataInTableOnTeardown(table.Identifier.QualifiedName);
     }
 
-    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    protected override void ApplyPage(IDocumentOperations operations, IReadOnlyList<IEvent> events)
     {
-        switch (e.Data)
+        var sent = events.Where(e => e.Data is MessageSent).ToList();
+        if (sent.Count > 0)
         {
-            case MessageSent m:
-                operations.QueueSqlCommand(Insert, e.TenantId, e.StreamKey!, e.Version, m.MsgId, m.From, m.Type,
-                    m.Body.GetRawText(), m.Priority, m.SentAt);
-                break;
-            case MessageRetracted r:
-                operations.QueueSqlCommand(Retract, e.TenantId, e.StreamKey!, r.Seq);
-                break;
+            var messages = sent.Select(e => (MessageSent)e.Data).ToList();
+            operations.QueueSqlCommand(Insert,
+                sent.Select(e => e.TenantId).ToArray(), sent.Select(e => e.StreamKey!).ToArray(), sent.Select(e => e.Version).ToArray(),
+                messages.Select(m => m.MsgId).ToArray(), messages.Select(m => m.From).ToArray(), messages.Select(m => m.Type).ToArray(),
+                messages.Select(m => m.Body.GetRawText()).ToArray(), messages.Select(m => m.Priority).ToArray(),
+                messages.Select(m => m.SentAt).ToArray());
         }
-        return ValueTask.CompletedTask;
+        // After the inserts: a message may be retracted in the very commit or page that sent it.
+        var retracted = events.Where(e => e.Data is MessageRetracted).ToList();
+        if (retracted.Count > 0)
+            operations.QueueSqlCommand(Retract,
+                retracted.Select(e => e.TenantId).ToArray(), retracted.Select(e => e.StreamKey!).ToArray(),
+                retracted.Select(e => ((MessageRetracted)e.Data).Seq).ToArray());
     }
 }

@@ -13,9 +13,11 @@ namespace MessagePlatform.Projections.UserChain;
 /// in sequence order and only up to the high-water mark (no gaps behind it), and commits these
 /// rows with its progress in one transaction; a position is derived from the event's sequence,
 /// so every committed position has all smaller ones committed before it.
-/// Each statement is set-based: one per event, whatever the number of members.
+/// Each statement is set-based, whatever the number of members: one per membership event, and one
+/// per run of a session's messages in a page (membership does not change within a run, so the run
+/// fans out exactly as its messages one by one would).
 /// </summary>
-public sealed partial class UserChainProjection : EventProjection
+public sealed partial class UserChainProjection : SetBasedProjection
 {
     public const string ProjectionName = "UserChain";
 
@@ -40,9 +42,38 @@ public sealed partial class UserChainProjection : EventProjection
         }
     }
 
-    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    protected override void ApplyPage(IDocumentOperations operations, IReadOnlyList<IEvent> events)
     {
-        var (tenant, session, position) = (e.TenantId, e.StreamKey!, PositionOf(e.Sequence));
+        var runs = new Dictionary<(string Tenant, string Session), MessageRun>();
+        foreach (var e in events)
+        {
+            var key = (e.TenantId, e.StreamKey!);
+            var position = PositionOf(e.Sequence);
+            switch (e.Data)
+            {
+                case MessageSent:
+                    RunOf(runs, key).Add(e.Version, "message", position);
+                    break;
+                // A retraction travels the same way as the message, pointing at the message's seq.
+                case MessageRetracted retracted:
+                    RunOf(runs, key).Add(retracted.Seq, "retract", position);
+                    break;
+                default:
+                    // A membership change ends the session's run: what came before fans out to the members before it.
+                    if (runs.Remove(key, out var run)) run.Queue(operations, key);
+                    ApplyOne(operations, e, position);
+                    break;
+            }
+        }
+        foreach (var (key, run) in runs) run.Queue(operations, key);
+    }
+
+    private static MessageRun RunOf(Dictionary<(string, string), MessageRun> runs, (string, string) key) =>
+        runs.TryGetValue(key, out var run) ? run : runs[key] = new MessageRun();
+
+    private void ApplyOne(IDocumentOperations operations, IEvent e, long position)
+    {
+        var (tenant, session) = (e.TenantId, e.StreamKey!);
         switch (e.Data)
         {
             case SessionOpened opened:
@@ -70,22 +101,30 @@ public sealed partial class UserChainProjection : EventProjection
             case DiffusionSwitched switched:
                 operations.QueueSqlCommand(UserChainSql.SwitchDiffusion, Wire(switched.Diffusion), tenant, session);
                 break;
-            case MessageSent:
-                operations.QueueSqlCommand(UserChainSql.FanOut, tenant, session, e.Version, "message", position);
-                operations.QueueSqlCommand(UserChainSql.Feed, tenant, session, e.Version, "message", position);
-                break;
             // Online-only broadcasts are pushed and never kept for sync.
             case BroadcastSent { OnlineOnly: false } b:
                 operations.QueueSqlCommand(UserChainSql.Broadcast, tenant, position, b.MsgId, b.Type, b.Body.GetRawText(), b.Priority,
                     b.Tags.ToArray(), b.SentAt);
                 break;
-            // A retraction travels the same way as the message, pointing at the message's seq.
-            case MessageRetracted retracted:
-                operations.QueueSqlCommand(UserChainSql.FanOut, tenant, session, retracted.Seq, "retract", position);
-                operations.QueueSqlCommand(UserChainSql.Feed, tenant, session, retracted.Seq, "retract", position);
-                break;
         }
-        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Consecutive messages and retractions of one session, written as one statement.</summary>
+    private sealed class MessageRun
+    {
+        private readonly List<long> _seqs = [];
+        private readonly List<string> _kinds = [];
+        private readonly List<long> _positions = [];
+
+        public void Add(long seq, string kind, long position)
+        {
+            _seqs.Add(seq);
+            _kinds.Add(kind);
+            _positions.Add(position);
+        }
+
+        public void Queue(IDocumentOperations operations, (string Tenant, string Session) key) =>
+            operations.QueueSqlCommand(UserChainSql.Run, key.Tenant, key.Session, _seqs.ToArray(), _kinds.ToArray(), _positions.ToArray());
     }
 
     private static string Wire(SessionType type) => type switch

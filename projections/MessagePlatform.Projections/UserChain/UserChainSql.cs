@@ -72,24 +72,26 @@ internal static class UserChainSql
         """;
 
     /// <summary>
-    /// (tenant, session, seq, kind, position): one entry in the chain of every current member who
-    /// was there for message seq, if the session writes-diffuses.
+    /// (tenant, session, seqs[], kinds[], positions[]): a run of messages and retractions of one
+    /// session with no membership change between them, in one statement. Each gets one entry in the
+    /// chain of every current member who was there for its seq, if the session write-diffuses, or
+    /// one entry in the tenant's read feed, if it is a read-diffusion group.
     /// </summary>
-    public static readonly string FanOut = $"""
-        insert into {Chain} (tenant_id, user_id, position, session_id, seq, kind)
-        select m.tenant_id, m.user_id, p.position, p.session_id, p.seq, p.kind
-        from (select ?::text as tenant_id, ?::text as session_id, ?::bigint as seq, ?::text as kind, ?::bigint as position) p
-        join {Sessions} cs on cs.tenant_id = p.tenant_id and cs.session_id = p.session_id
-                           and cs.diffusion = 'write' and cs.type <> 'room'
-        join {Members} m on m.tenant_id = p.tenant_id and m.session_id = p.session_id and m.left_seq is null
-                        and m.joined_seq < p.seq
-        """;
-
-    /// <summary>(tenant, session, seq, kind, position): one entry in the tenant's read feed, if the session is a read-diffusion group.</summary>
-    public static readonly string Feed = $"""
+    public static readonly string Run = $"""
+        with p as (
+          select ?::text as tenant_id, ?::text as session_id, r.seq, r.kind, r.position
+          from unnest(?::bigint[], ?::text[], ?::bigint[]) r(seq, kind, position)),
+        chained as (
+          insert into {Chain} (tenant_id, user_id, position, session_id, seq, kind)
+          select m.tenant_id, m.user_id, p.position, p.session_id, p.seq, p.kind
+          from p
+          join {Sessions} cs on cs.tenant_id = p.tenant_id and cs.session_id = p.session_id
+                             and cs.diffusion = 'write' and cs.type <> 'room'
+          join {Members} m on m.tenant_id = p.tenant_id and m.session_id = p.session_id and m.left_seq is null
+                          and m.joined_seq < p.seq)
         insert into {TenantFeed} (tenant_id, position, session_id, seq, kind)
         select p.tenant_id, p.position, p.session_id, p.seq, p.kind
-        from (select ?::text as tenant_id, ?::text as session_id, ?::bigint as seq, ?::text as kind, ?::bigint as position) p
+        from p
         join {Sessions} cs on cs.tenant_id = p.tenant_id and cs.session_id = p.session_id
                            and cs.diffusion = 'read' and cs.type = 'group'
         """;

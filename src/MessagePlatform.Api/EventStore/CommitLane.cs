@@ -4,7 +4,6 @@ using Marten;
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.Domain;
-using Npgsql;
 
 namespace MessagePlatform.Api.EventStore;
 
@@ -75,7 +74,7 @@ internal sealed class CommitLane(
                 }
                 await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), CancellationToken.None);
             }
-            catch (Exception e) when (e is NpgsqlException { IsTransient: true } && attempt < 3)
+            catch (Exception e) when (TransientFailures.Is(e) && attempt < 3)
             {
                 log.LogWarning(e, "Transient database failure on commit, attempt {Attempt}", attempt);
                 await Task.Delay(200 * attempt, CancellationToken.None);
@@ -100,129 +99,70 @@ internal sealed class CommitLane(
     }
 
     /// <summary>
-    /// Decides and commits every command; returns, without committing anything, the sessions whose
-    /// cached state refused a command or found nothing to do (none when it committed).
+    /// Loads, decides (<see cref="BatchRules"/>) and commits every command; returns, without committing
+    /// anything, the sessions whose cached state refused a command or found nothing to do (none when it committed).
     /// </summary>
-    private async Task<IReadOnlyCollection<string>> CommitOnceAsync(List<PendingCommand> items, bool lookUpReceipts, CancellationToken ct)
+    private async Task<IReadOnlySet<string>> CommitOnceAsync(List<PendingCommand> items, bool lookUpReceipts, CancellationToken ct)
     {
         var tenantId = items[0].Command.TenantId;
         await using var session = store.LightweightSession(tenantId);
-        var (states, fresh) = await LoadMissingAsync(session, items.Select(i => i.Command.SessionId).Distinct().ToList(), ct);
+        var sessions = await LoadAsync(session, items.Select(i => i.Command.SessionId).Distinct().ToList(), ct);
         // Commands that depend on read models read them now, after the state they will be decided
         // against: another node's commit after this read moves the stream's version and makes this
         // attempt conflict; one before it is in what they read.
         foreach (var item in items) await item.Command.PrepareAsync(ct);
-        var sends = items.Select(i => i.Command).OfType<SendCommand>().ToList();
-        var known = lookUpReceipts ? await receipts.FindAsync(tenantId, sends, ct) : NoReceipts;
+        var commands = items.Select(i => i.Command).ToList();
+        var known = lookUpReceipts ? await receipts.FindAsync(tenantId, commands.OfType<SendCommand>().ToList(), ct) : NoReceipts;
         // PostgreSQL keeps microseconds: a repeated send must get back exactly the sentAt it first got.
         var now = clock.GetUtcNow();
         var context = new StreamContext(now.AddTicks(-(now.Ticks % 10)), msgIds);
 
-        var results = new List<Action>(items.Count);
-        var newReceipts = new List<SendReceipt>();
-        var updates = new List<(string Session, Session? State, long Version)>();
-        var stale = new HashSet<string>();
-        foreach (var stream in items.GroupBy(i => i.Command.SessionId))
+        var decision = BatchRules.Decide(tenantId, commands, sessions, known, _recent, context);
+        if (decision.Stale.Count > 0) return decision.Stale;
+        if (decision.Appends.Count > 0)
         {
-            var (state, version) = states[stream.Key];
-            var start = version;
-            var events = new List<object>();
-            var firstSend = new Dictionary<(string, string), SendReceipt>();
-            var doneInBatch = new HashSet<string>();
-            foreach (var item in stream)
+            foreach (var append in decision.Appends)
             {
-                if (item.Command is SendCommand send)
-                {
-                    var key = (send.Send.From, send.Send.ClientMsgId);
-                    if (known.TryGetValue((stream.Key, key.From, key.ClientMsgId), out var earlier)
-                        || firstSend.TryGetValue(key, out earlier)
-                        || _recent.TryGet(tenantId, stream.Key, state?.OpenedAt, key.From, key.ClientMsgId, out earlier))
-                    {
-                        var (s, v, r) = (state, version, earlier);
-                        results.Add(() => item.Done.TrySetResult(new StreamOutcome(null, s, v, [], r)));
-                        continue;
-                    }
-                }
-                var once = item.Command.OnceKey;
-                var doneEarlierInBatch = once is not null && doneInBatch.Contains(once);
-                var decision = doneEarlierInBatch ? Decision.Nothing : item.Command.Decide(state, context);
-                if (once is not null && decision.Events.Count > 0) doneInBatch.Add(once);
-                var noOp = decision.Events.Count == 0 && decision.Rejection is null && !doneEarlierInBatch;
-                if ((decision.Rejection is not null || noOp) && !fresh.Contains(stream.Key))
-                {
-                    stale.Add(stream.Key);
-                    break;
-                }
-                if (decision.Rejection is { } rejection)
-                {
-                    var (s, v) = (state, version);
-                    results.Add(() => item.Done.TrySetResult(new StreamOutcome(rejection, s, v, [], null)));
-                    continue;
-                }
-                var appended = new List<AppendedEvent>();
-                foreach (var e in decision.Events)
-                {
-                    ++version;
-                    state = e is SessionOpened opened ? Session.Open(opened) : state?.Evolve(e, version);
-                    events.Add(Stamped(session, e, item.Origin));
-                    appended.Add(new AppendedEvent(version, e));
-                    if (e is MessageSent sent && item.Command is SendCommand sc)
-                    {
-                        var receipt = new SendReceipt(stream.Key, sent.From, sent.ClientMsgId, sent.MsgId, version, sent.SentAt);
-                        newReceipts.Add(receipt);
-                        firstSend[(sc.Send.From, sc.Send.ClientMsgId)] = receipt;
-                    }
-                }
-                var (fs, fv) = (state, version);
-                results.Add(() => item.Done.TrySetResult(new StreamOutcome(null, fs, fv, appended, null)));
+                var events = append.Events.Select(e => (object)Stamped(session, e.Data, items[e.Command].Origin)).ToArray();
+                if (append.Expected == 0) session.Events.StartStream(append.SessionId, events);
+                else session.Events.Append(append.SessionId, append.Version, events);
             }
-            if (events.Count == 0 || stale.Contains(stream.Key)) continue;
-            if (start == 0) session.Events.StartStream(stream.Key, events);
-            else session.Events.Append(stream.Key, version, events);
-            updates.Add((stream.Key, state, version));
-        }
-
-        // Nothing commits while any answer would rest on stale state: the next attempt decides all again.
-        if (stale.Count > 0) return stale;
-        if (updates.Count > 0)
-        {
-            SendReceipts.Queue(session, tenantId, newReceipts);
+            SendReceipts.Queue(session, tenantId, decision.Receipts);
             await session.SaveChangesAsync(ct);
-            foreach (var (id, state, version) in updates) _cache.Put(tenantId, id, state, version);
-            var openedAt = updates.ToDictionary(u => u.Session, u => u.State?.OpenedAt);
-            foreach (var receipt in newReceipts) _recent.Add(tenantId, openedAt[receipt.SessionId], receipt);
+            foreach (var append in decision.Appends) _cache.Put(tenantId, append.SessionId, append.State, append.Version);
+            var openedAt = decision.Appends.ToDictionary(a => a.SessionId, a => a.State?.OpenedAt);
+            foreach (var receipt in decision.Receipts) _recent.Add(tenantId, openedAt[receipt.SessionId], receipt);
         }
-        foreach (var answer in results) answer();
-        return stale;
+        for (var i = 0; i < items.Count; i++) items[i].Done.TrySetResult(decision.Outcomes[i]);
+        return decision.Stale;
     }
 
     /// <summary>
     /// The state and version of every session of the batch: from the cache, else loaded in one
-    /// round trip (those are <c>Fresh</c>). Taken once, before deciding: loading may evict cached
+    /// round trip (those are fresh). Taken once, before deciding: loading may evict cached
     /// sessions of this very batch, and a decision must never see a session as unknown for that.
     /// </summary>
-    private async Task<(Dictionary<string, (Session? State, long Version)> States, HashSet<string> Fresh)> LoadMissingAsync(
-        IDocumentSession session, List<string> ids, CancellationToken ct)
+    private async Task<Dictionary<string, SessionAtHand>> LoadAsync(IDocumentSession session, List<string> ids, CancellationToken ct)
     {
         var tenantId = session.TenantId;
-        var states = new Dictionary<string, (Session?, long)>(ids.Count);
+        var states = new Dictionary<string, SessionAtHand>(ids.Count);
         var missing = new List<string>();
         foreach (var id in ids)
         {
-            if (_cache.TryGet(tenantId, id, out var cached)) states[id] = cached;
+            if (_cache.TryGet(tenantId, id, out var cached)) states[id] = new SessionAtHand(cached.State, cached.Version, Fresh: false);
             else missing.Add(id);
         }
-        if (missing.Count == 0) return (states, []);
+        if (missing.Count == 0) return states;
         var batch = session.CreateBatchQuery();
         var docs = missing.Select(id => (id, doc: batch.Load<Session>(id), stream: batch.Events.FetchStreamState(id))).ToList();
         await batch.Execute(ct);
         foreach (var (id, doc, stream) in docs)
         {
-            var entry = (await doc, (await stream)?.Version ?? 0);
+            var entry = new SessionAtHand(await doc, (await stream)?.Version ?? 0, Fresh: true);
             states[id] = entry;
-            _cache.Put(tenantId, id, entry.Item1, entry.Item2);
+            _cache.Put(tenantId, id, entry.State, entry.Version);
         }
-        return (states, [.. missing]);
+        return states;
     }
 
     private static readonly Dictionary<(string, string, string), SendReceipt> NoReceipts = [];

@@ -35,19 +35,26 @@ public sealed class SessionStreams(GroupCommit commits, IDocumentStore store)
     }
 
     /// <summary>
-    /// Appends to a stream that is not a session, expecting <paramref name="expectedVersion"/>, with
-    /// <paramref name="alongside"/>'s writes in the same transaction. Such streams change rarely and
-    /// from one caller at a time, so they skip the commit lanes; a concurrent change fails here.
+    /// Appends to a stream that is not a session (tags, broadcasts, presence, keys, token revocations),
+    /// expecting <paramref name="expectedVersion"/>, with <paramref name="alongside"/>'s writes in the same
+    /// transaction. Such streams change rarely and from one caller at a time, so they skip the commit
+    /// lanes; a concurrent change fails here (<see cref="StreamConflicts"/>) for the caller to decide
+    /// again, and a transient database failure is retried (<see cref="TransientFailures"/>).
     /// </summary>
     public async Task AppendAsync(string tenantId, string streamKey, long expectedVersion, IReadOnlyList<object> events,
         Action<IDocumentOperations> alongside, CancellationToken ct)
     {
-        await using var session = store.LightweightSession(tenantId);
-        // Stamped like the lanes' events: an auditor sees who set a tag or sent a broadcast ("system" for presence).
-        var stamped = events.Select(e => (object)CommitLane.Stamped(session, e, Access.CommandOrigin.Current)).ToArray();
-        if (expectedVersion == 0) session.Events.StartStream(streamKey, stamped);
-        else session.Events.Append(streamKey, expectedVersion + events.Count, stamped);
-        alongside(session);
-        await session.SaveChangesAsync(ct);
+        // Taken here: a retry may run where the caller's flow is no longer current.
+        var origin = Access.CommandOrigin.Current;
+        await TransientFailures.Retry.ExecuteAsync(async token =>
+        {
+            await using var session = store.LightweightSession(tenantId);
+            // Stamped like the lanes' events: an auditor sees who set a tag or sent a broadcast ("system" for presence).
+            var stamped = events.Select(e => (object)CommitLane.Stamped(session, e, origin)).ToArray();
+            if (expectedVersion == 0) session.Events.StartStream(streamKey, stamped);
+            else session.Events.Append(streamKey, expectedVersion + events.Count, stamped);
+            alongside(session);
+            await session.SaveChangesAsync(token);
+        }, ct);
     }
 }

@@ -40,7 +40,7 @@ public static class EventStoreConfig
         var marten = builder.Services.AddMarten(options =>
         {
             // Never Multiplexing=true: the daemon's leader lock refuses it.
-            options.Connection(platform.Postgres);
+            options.Connection(WithAutoPrepare(platform.Postgres));
             options.DatabaseSchemaName = Schema;
             options.Events.DatabaseSchemaName = Schema;
             options.Events.StreamIdentity = StreamIdentity.AsString;
@@ -81,5 +81,22 @@ public static class EventStoreConfig
             marten.AddSubscriptionWithServices<RealtimePublisher>(ServiceLifetime.Singleton)
                 .AddSubscriptionWithServices<WebhookOutbox>(ServiceLifetime.Singleton);
         return builder;
+    }
+
+    /// <summary>
+    /// Npgsql prepares a statement once it has run twice on a connection: the write path's statements
+    /// (Marten's append function, the session chain and receipt inserts, the lane's loads) are the same
+    /// text every commit, and a prepared one skips parsing and planning. A value the connection string
+    /// already gives (0 turns it off) wins.
+    /// </summary>
+    public static string WithAutoPrepare(string connectionString)
+    {
+        // Npgsql's own builder knows every keyword, given or not: ask the plain one what was given.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        bool Given(params string[] keys) => keys.Any(given.ContainsKey);
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!Given("Max Auto Prepare", "MaxAutoPrepare")) builder.MaxAutoPrepare = 64;
+        if (!Given("Auto Prepare Min Usages", "AutoPrepareMinUsages")) builder.AutoPrepareMinUsages = 2;
+        return builder.ConnectionString;
     }
 }
