@@ -16,13 +16,13 @@ public sealed record AccessLogPage(IReadOnlyList<AccessLogEntry> Entries, bool H
 /// Who used the audit endpoints: every call under /v1/audit/ by a tenant's credential, whatever
 /// its role or answer (an app key probing audit is worth knowing about), as events of the tenant.
 /// </summary>
-public sealed class AccessLog(SessionStreams streams, IDocumentStore store, ILogger<AccessLog> log)
+public sealed class AccessLog(GroupCommit commits, IDocumentStore store, ILogger<AccessLog> log)
 {
     public async Task RecordAsync(string tenantId, string by, HttpRequest request, int status)
     {
         var query = request.QueryString.HasValue ? request.QueryString.Value : null;
         // Through the commit lanes like every append: ordered, batched, and retried on conflicts with other nodes.
-        var outcome = await streams.ExecuteAsync(new SessionCommand(tenantId, AccessLogStream.Key, (_, now) =>
+        var outcome = await commits.ExecuteAsync(new SessionCommand(tenantId, AccessLogStream.Key, (_, now) =>
             Decision.Append(new AuditAccessed(by, request.Method, request.Path.Value ?? "", query, status, now))), CancellationToken.None);
         log.LogInformation("Audit access {Method} {Path} by {By} of {TenantId}: {Status}, logged as {Version}",
             request.Method, request.Path.Value, by, tenantId, status, outcome.Version);

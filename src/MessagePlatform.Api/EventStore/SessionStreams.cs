@@ -4,16 +4,13 @@ using MessagePlatform.Domain;
 namespace MessagePlatform.Api.EventStore;
 
 /// <summary>
-/// The one place that touches the event store: commands go through the group commit, reads go to
-/// Marten. An EventStoreDB adapter would replace this class and <see cref="CommitLane"/>. Read
-/// models (session chain, user chain) are PostgreSQL tables the projections keep, read elsewhere.
-/// Besides sessions, a user's tags and the tenant's broadcasts are streams here too.
+/// With <see cref="GroupCommit"/>, the one place that touches the event store: session commands go
+/// to the group commit, reads and the appends to streams that are not sessions come here. An
+/// EventStoreDB adapter would replace this folder. Read models (session chain, user chain) are
+/// PostgreSQL tables the projections keep, read elsewhere.
 /// </summary>
-public sealed class SessionStreams(GroupCommit commits, IDocumentStore store)
+public sealed class SessionStreams(IDocumentStore store)
 {
-    public Task<StreamOutcome> ExecuteAsync(StreamCommand command, CancellationToken ct) =>
-        commits.ExecuteAsync(command, ct);
-
     public async Task<(Session? Session, long LastSeq)> LoadAsync(string tenantId, string sessionId, CancellationToken ct)
     {
         await using var session = store.QuerySession(tenantId);

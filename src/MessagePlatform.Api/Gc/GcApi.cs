@@ -57,10 +57,10 @@ public static class GcApi
     }
 
     public static async Task<Results<Ok<HoldView>, ProblemHttpResult>> PlaceHold(
-        string sessionId, HoldRequest? request, HttpContext http, SessionStreams streams, ILogger<HoldView> log, CancellationToken ct)
+        string sessionId, HoldRequest? request, HttpContext http, GroupCommit commits, ILogger<HoldView> log, CancellationToken ct)
     {
         var tenantId = http.User.TenantId();
-        var outcome = await streams.ExecuteAsync(new SessionCommand(tenantId, sessionId,
+        var outcome = await commits.ExecuteAsync(new SessionCommand(tenantId, sessionId,
             (s, now) => SessionRules.PlaceHold(s, Roles.Auditor, request?.Reason, now)), ct);
         if (outcome.Rejection is { } rejection) return Problems.For(rejection);
         if (outcome.Appended.Count > 0) log.LogInformation("Legal hold placed on {SessionId} in {TenantId}", sessionId, tenantId);
@@ -68,10 +68,10 @@ public static class GcApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> LiftHold(
-        string sessionId, HttpContext http, SessionStreams streams, ILogger<HoldView> log, CancellationToken ct)
+        string sessionId, HttpContext http, GroupCommit commits, ILogger<HoldView> log, CancellationToken ct)
     {
         var tenantId = http.User.TenantId();
-        var outcome = await streams.ExecuteAsync(new SessionCommand(tenantId, sessionId,
+        var outcome = await commits.ExecuteAsync(new SessionCommand(tenantId, sessionId,
             (s, now) => SessionRules.LiftHold(s, Roles.Auditor, now)), ct);
         if (outcome.Rejection is { } rejection) return Problems.For(rejection);
         if (outcome.Appended.Count > 0) log.LogInformation("Legal hold lifted from {SessionId} in {TenantId}", sessionId, tenantId);

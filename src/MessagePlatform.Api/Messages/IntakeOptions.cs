@@ -36,6 +36,10 @@ public static class PushBacklogConfig
         builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.ShedLowPriorityAtMs <= o.RefuseAllAtMs, "Intake:ShedLowPriorityAtMs must not be above Intake:RefuseAllAtMs")
             .ValidateOnStart();
+        // Without the pushing readers (`Daemon:Subscriptions=false`) nothing can trail: their missing
+        // progress must not read as a backlog that refuses every send.
+        if (!builder.Configuration.GetValue("Daemon:Subscriptions", true))
+            builder.Services.PostConfigure<IntakeOptions>(o => o.Enabled = false);
         builder.Services.AddSingleton<PushBacklog>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PushBacklog>());
         return builder;

@@ -25,7 +25,7 @@ public static class RetractApi
     }
 
     public static async Task<Results<Ok<RetractedMessage>, ValidationProblem, ProblemHttpResult>> Retract(
-        string sessionId, string msgId, RetractRequest request, HttpContext http, SessionStreams streams,
+        string sessionId, string msgId, RetractRequest request, HttpContext http, GroupCommit commits,
         SessionHistory history, ILogger<RetractedMessage> log, CancellationToken ct)
     {
         var caller = http.User.Caller();
@@ -46,7 +46,7 @@ public static class RetractApi
         var id = long.Parse(msgId);
         var retract = new RetractMessage(sessionId, id, by!, request.Reason, request.AsAdmin ?? false);
         var command = new RetractCommand(tenantId, retract, token => history.FindAsync(tenantId, sessionId, id, token));
-        var outcome = await streams.ExecuteAsync(command, ct);
+        var outcome = await commits.ExecuteAsync(command, ct);
         if (outcome.Rejection is { } rejection) return Problems.For(rejection);
 
         var retracted = outcome.Appended.Select(a => a.Data).OfType<MessageRetracted>().FirstOrDefault();

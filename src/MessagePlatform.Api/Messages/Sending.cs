@@ -7,7 +7,7 @@ namespace MessagePlatform.Api.Messages;
 
 /// <summary>The one send path: who may send as whom, validation, then the session's commit lane.</summary>
 public sealed class Sending(
-    SessionStreams streams, SendReceipts receipts, SendThrottle throttle, BeforeSendHook hook, PushBacklog backlog,
+    GroupCommit commits, SendReceipts receipts, SendThrottle throttle, BeforeSendHook hook, PushBacklog backlog,
     Platform.PlatformMeters meters, ILogger<Sending> log)
 {
     public async Task<SendOutcome> SendAsync(Caller caller, string sessionId, SendMessageRequest request, CancellationToken ct)
@@ -49,7 +49,7 @@ public sealed class Sending(
         StreamOutcome outcome;
         try
         {
-            outcome = await streams.ExecuteAsync(new SendCommand(caller.TenantId, send), ct);
+            outcome = await commits.ExecuteAsync(new SendCommand(caller.TenantId, send), ct);
         }
         catch (LaneFullException e)
         {

@@ -41,14 +41,14 @@ public static class SessionsApi
     }
 
     public static async Task<Results<Created<SessionView>, Ok<SessionView>, ValidationProblem, ProblemHttpResult>> OpenSession(
-        OpenSessionRequest request, HttpContext http, TenantDirectory tenants, SessionStreams streams, CancellationToken ct)
+        OpenSessionRequest request, HttpContext http, TenantDirectory tenants, GroupCommit commits, CancellationToken ct)
     {
         var tenant = await tenants.FindAsync(http.User.TenantId(), ct);
         if (tenant is null) return Problems.NotFound("The tenant of this key no longer exists.");
         var (command, errors) = SessionRequests.ToOpen(request, tenant);
         if (command is null) return TypedResults.ValidationProblem(errors);
 
-        var outcome = await streams.ExecuteAsync(
+        var outcome = await commits.ExecuteAsync(
             new SessionCommand(tenant.Id, command.SessionId, (s, now) => SessionRules.Open(s, command, now)), ct);
         if (outcome.Rejection is { } rejection) return Problems.For(rejection);
         var view = SessionView.Of(outcome.State!, outcome.Version);
@@ -65,32 +65,32 @@ public static class SessionsApi
     }
 
     public static async Task<Results<Ok<SessionView>, ValidationProblem, ProblemHttpResult>> AddMembers(
-        string sessionId, MembersRequest request, HttpContext http, TenantDirectory tenants, SessionStreams streams,
+        string sessionId, MembersRequest request, HttpContext http, TenantDirectory tenants, GroupCommit commits,
         CancellationToken ct)
     {
         var errors = SessionRequests.ValidateUserIds(request.UserIds, "userIds", min: 1);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var tenant = await tenants.FindAsync(http.User.TenantId(), ct);
         if (tenant is null) return Problems.NotFound("The tenant of this key no longer exists.");
-        var outcome = await streams.ExecuteAsync(new SessionCommand(tenant.Id, sessionId,
+        var outcome = await commits.ExecuteAsync(new SessionCommand(tenant.Id, sessionId,
             (s, now) => SessionRules.AddMembers(s, request.UserIds!, tenant.WriteDiffusionThreshold, now)), ct);
         return outcome.Rejection is { } rejection ? Problems.For(rejection) : TypedResults.Ok(SessionView.Of(outcome.State!, outcome.Version));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RemoveMember(
-        string sessionId, string userId, HttpContext http, TenantDirectory tenants, SessionStreams streams, CancellationToken ct)
+        string sessionId, string userId, HttpContext http, TenantDirectory tenants, GroupCommit commits, CancellationToken ct)
     {
         var tenant = await tenants.FindAsync(http.User.TenantId(), ct);
         if (tenant is null) return Problems.NotFound("The tenant of this key no longer exists.");
-        var outcome = await streams.ExecuteAsync(new SessionCommand(tenant.Id, sessionId,
+        var outcome = await commits.ExecuteAsync(new SessionCommand(tenant.Id, sessionId,
             (s, now) => SessionRules.RemoveMember(s, userId, tenant.WriteDiffusionThreshold, now)), ct);
         return outcome.Rejection is { } rejection ? Problems.For(rejection) : TypedResults.NoContent();
     }
 
     public static async Task<Results<Ok<SessionView>, ProblemHttpResult>> CloseSession(
-        string sessionId, HttpContext http, SessionStreams streams, CancellationToken ct)
+        string sessionId, HttpContext http, GroupCommit commits, CancellationToken ct)
     {
-        var outcome = await streams.ExecuteAsync(
+        var outcome = await commits.ExecuteAsync(
             new SessionCommand(http.User.TenantId(), sessionId, SessionRules.Close), ct);
         return outcome.Rejection is { } rejection ? Problems.For(rejection) : TypedResults.Ok(SessionView.Of(outcome.State!, outcome.Version));
     }

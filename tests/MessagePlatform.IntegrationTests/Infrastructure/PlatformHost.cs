@@ -46,6 +46,25 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
     public Task ProjectionsCaughtUpAsync(TimeSpan? within = null) =>
         Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(within ?? TimeSpan.FromSeconds(60));
 
+    /// <summary>
+    /// Stops the host, waiting at most <see cref="StopWithin"/>. About one suite run in five, a host
+    /// once never finished stopping after its test had passed (cause not found yet: see the README's
+    /// "Known issues"); a test run must not hang on it for hours, so such a host is left behind, and
+    /// said so on the console, instead.
+    /// </summary>
+    public override async ValueTask DisposeAsync()
+    {
+        var stopping = base.DisposeAsync().AsTask();
+        if (await Task.WhenAny(stopping, Task.Delay(StopWithin)) == stopping)
+        {
+            await stopping;
+            return;
+        }
+        Console.Error.WriteLine($"PlatformHost (node {nodeId}) did not stop within {StopWithin.TotalSeconds:0} s; left running");
+    }
+
+    public static readonly TimeSpan StopWithin = TimeSpan.FromSeconds(90);
+
     public HttpClient ClientWith(string credential)
     {
         var client = CreateClient();

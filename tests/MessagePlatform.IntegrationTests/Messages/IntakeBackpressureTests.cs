@@ -141,6 +141,28 @@ public sealed class IntakeBackpressureTests
         }
     }
 
+    [Fact]
+    public async Task a_node_without_the_pushing_readers_takes_sends_however_old_its_events()
+    {
+        // Found by the benchmark's "pipeline off" node: with no publisher there is no progress row,
+        // and every stored event read as an ever older backlog, so every send got 503.
+        var postgres = await TestServers.CreateDatabaseAsync();
+        await using var host = new PlatformHost(postgres, settings: new Dictionary<string, string>
+        {
+            ["Intake:Enabled"] = "true",
+            ["Intake:ShedLowPriorityAtMs"] = "100",
+            ["Intake:RefuseAllAtMs"] = "200",
+            ["Intake:SampleEveryMs"] = "20",
+            ["Daemon:Subscriptions"] = "false",
+        });
+        using var admin = host.ClientWith(PlatformHost.AdminKey);
+        var tenant = await PlatformFixture.NewTenantAsync(host, admin);
+        await tenant.App.OpenAsync(new { sessionId = "g", type = "group", members = new[] { "ann", "bob" } });
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+        for (var i = 0; i < 5; i++) await SendAsync(tenant, i % 2 == 0 ? "low" : "normal", $"m-{i}").ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal(TimeSpan.Zero, host.Services.GetRequiredService<PushBacklog>().Trailing);
+    }
+
     [Theory]
     [InlineData("ShedLowPriorityAtMs", "2000")]
     [InlineData("SampleEveryMs", "0")]
