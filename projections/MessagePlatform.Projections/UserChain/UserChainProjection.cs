@@ -124,7 +124,7 @@ public sealed partial class UserChainProjection : SetBasedProjection
         }
 
         public void Queue(IDocumentOperations operations, (string Tenant, string Session) key) =>
-            operations.QueueSqlCommand(UserChainSql.Run, key.Tenant, key.Session, _seqs.ToArray(), _kinds.ToArray(), _positions.ToArray());
+            operations.QueueSqlCommand(UserChainSql.Run, _seqs.ToArray(), _kinds.ToArray(), _positions.ToArray(), key.Tenant, key.Session, key.Tenant, key.Session);
     }
 
     private static string Wire(SessionType type) => type switch
