@@ -108,10 +108,20 @@ public static class HostConfig
     public static WebApplication UseMessagePlatform(this WebApplication app)
     {
         // Outermost, so it logs the status the client finally got, not an exception handled later.
-        app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = (diagnostics, http) =>
+        app.UseSerilogRequestLogging(o =>
         {
-            if (http.User.FindFirst(Roles.TenantClaim)?.Value is { } tenantId) diagnostics.Set("TenantId", tenantId);
-            if (http.GetRouteValue("sessionId") is { } sessionId) diagnostics.Set("SessionId", sessionId);
+            o.EnrichDiagnosticContext = (diagnostics, http) =>
+            {
+                if (http.User.FindFirst(Roles.TenantClaim)?.Value is { } tenantId) diagnostics.Set("TenantId", tenantId);
+                if (http.GetRouteValue("sessionId") is { } sessionId) diagnostics.Set("SessionId", sessionId);
+            };
+            // A 503 with Retry-After is the platform shedding load as designed (intake, full lanes):
+            // a warning, not an error; an unhandled failure still logs as one.
+            o.GetLevel = (http, _, failure) =>
+                failure is not null || (http.Response.StatusCode >= 500 && !http.Response.Headers.ContainsKey("Retry-After"))
+                    ? Serilog.Events.LogEventLevel.Error
+                    : http.Response.StatusCode is 503 or 429 ? Serilog.Events.LogEventLevel.Warning
+                    : Serilog.Events.LogEventLevel.Information;
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
