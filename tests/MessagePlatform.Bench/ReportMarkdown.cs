@@ -36,6 +36,10 @@ public static class ReportMarkdown
             [.. targets.Select(t => new[] { t.Target, t.Figure, t.Baseline, t.Ratio, (t.Met switch { true => "✅ ", false => "❌ ", null => "" }) + t.Verdict })],
             leftColumns: 5);
         output.WriteLine();
+        // Profiles take a person and tools the bench does not drive: they live beside the report, dated.
+        output.WriteLine("What the profiles of the missed targets show, with the commands that took them: " +
+            "[`profiling/sends.md`](profiling/sends.md) (sends, the pipeline's cost), [`profiling/realtime.md`](profiling/realtime.md) (rooms, idle connections).");
+        output.WriteLine();
 
         if (r.Sends is { Count: > 0 } sends)
         {
