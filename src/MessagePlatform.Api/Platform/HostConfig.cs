@@ -47,7 +47,10 @@ public static class HostConfig
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<PlatformMeters>();
         builder.Services.AddSingleton(sp => new MsgIds(platform.NodeId, sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton(NpgsqlDataSource.Create(platform.Postgres));
+        // Our own statements prepare like the event store's: the fan-out's registry look-up ran once
+        // per pushed batch and was planned every time (pg_stat_statements: 0.14 ms of planning to
+        // 0.01 ms of execution, about a tenth of a core at 740 batches/s).
+        builder.Services.AddSingleton(NpgsqlDataSource.Create(EventStoreConfig.WithAutoPrepare(platform.Postgres)));
         builder.AddEventStore(platform);
         builder.Services.AddSingleton<SendReceipts>();
         builder.Services.AddSingleton<GroupCommit>();

@@ -41,7 +41,19 @@ public sealed class IntakeBackpressureTests
         var backlog = host.Services.GetRequiredService<PushBacklog>();
         var shed = new System.Collections.Concurrent.ConcurrentBag<string>();
         using var listener = ShedListener(host, shed);
-        // Zero only once both pushing readers have recorded progress past every event.
+        // Both pushing readers have recorded progress past every event (a backlog of zero alone may
+        // be the gate's value before its first measurement), and the gate has seen it.
+        await using (var progressed = new NpgsqlConnection(postgres))
+        {
+            await progressed.OpenAsync();
+            await Poll.UntilAsync(async () =>
+            {
+                await using var count = new NpgsqlCommand(
+                    $"select count(*) from {Progression} where name in ('RealtimePublisher:All', 'WebhookOutbox:All') " +
+                    $"and last_seq_id >= (select max(seq_id) from {EventStoreConfig.Schema}.mt_events)", progressed);
+                return (long)(await count.ExecuteScalarAsync())!;
+            }, n => n == 2);
+        }
         await Poll.UntilAsync(() => Task.FromResult(backlog.Trailing), t => t == TimeSpan.Zero);
         await using var ann = await SocketClient.ConnectAsync(host, await tenant.App.TokenAsync("ann"));
         var (mqtt, _) = await MqttTestClient.OverWebSocketAsync(host, "ann", await tenant.App.TokenAsync("ann"));
