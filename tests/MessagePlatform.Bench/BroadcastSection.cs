@@ -32,7 +32,21 @@ public sealed class BroadcastSection(PlatformUnderTest platform, BenchSettings s
             foreach (var size in new[] { 200, 400, 800 }) yield return size;
             yield break;
         }
-        for (var size = 1_000; size <= MaxClients; size *= 2) yield return size;
+        // Running out of descriptors mid-connect once aborted the whole process ("Out of memory."):
+        // the last step is the most the open-file limit leaves room for, never past it.
+        var most = Math.Min(MaxClients, FleetTheLimitHolds());
+        for (var step = 1_000; step < most; step *= 2) yield return step;
+        yield return most;
+    }
+
+    /// <summary>Clients the soft open-file limit holds: each costs a client and a server socket here, plus a share of the rest.</summary>
+    private static int FleetTheLimitHolds()
+    {
+        var line = File.Exists("/proc/self/limits")
+            ? File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal))
+            : null;
+        var soft = line?["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return int.TryParse(soft, out var limit) ? Math.Max(1_000, (int)((limit - 2_000) / 2.2)) : MaxClients;
     }
 
     public async Task<BroadcastReport> RunAsync()
