@@ -40,14 +40,8 @@ public sealed class BroadcastSection(PlatformUnderTest platform, BenchSettings s
     }
 
     /// <summary>Clients the soft open-file limit holds: each costs a client and a server socket here, plus a share of the rest.</summary>
-    private static int FleetTheLimitHolds()
-    {
-        var line = File.Exists("/proc/self/limits")
-            ? File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal))
-            : null;
-        var soft = line?["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        return int.TryParse(soft, out var limit) ? Math.Max(1_000, (int)((limit - 2_000) / 2.2)) : MaxClients;
-    }
+    private static int FleetTheLimitHolds() =>
+        RoomCapacity.SoftOpenFileLimit() is { } limit ? Math.Max(1_000, (int)((limit - 2_000) / 2.2)) : MaxClients;
 
     public async Task<BroadcastReport> RunAsync()
     {

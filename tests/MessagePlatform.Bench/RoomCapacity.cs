@@ -83,9 +83,14 @@ public sealed class RoomCapacity(PlatformClient api, BenchSettings settings, Can
     public static int? OpenFiles() => Directory.Exists("/proc/self/fd") ? Directory.GetFileSystemEntries("/proc/self/fd").Length : null;
 
     /// <summary>This process's limit on open files, as the kernel reports it (Linux); null elsewhere.</summary>
-    public static string? OpenFileLimit() => File.Exists("/proc/self/limits")
-        ? File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal)) is { } line
-            ? string.Join(" soft / ", line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(2)) + " hard"
-            : null
-        : null;
+    public static string? OpenFileLimit() =>
+        OpenFileLimits() is { } limits ? string.Join(" soft / ", limits.Take(2)) + " hard" : null;
+
+    /// <summary>The soft open-file limit as a number; null where the kernel does not say (or says "unlimited").</summary>
+    public static int? SoftOpenFileLimit() => int.TryParse(OpenFileLimits()?.FirstOrDefault(), out var soft) ? soft : null;
+
+    private static string[]? OpenFileLimits() => File.Exists("/proc/self/limits")
+        && File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal)) is { } line
+            ? line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            : null;
 }
