@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A private PostgreSQL from the system binaries, in a project-local folder, on loopback.
 #   infra/postgres.sh start [port]   initdb once, start; prints nothing else on success
-#   infra/postgres.sh stop
+#   infra/postgres.sh stop [mode]    mode: fast (default) or immediate (no checkpoint, as a crash)
 #   infra/postgres.sh status         exit 0 when it runs
 #   infra/postgres.sh url            the Npgsql connection string
 # Runs the server as the `postgres` OS user when invoked as root (postgres refuses to run as root).
@@ -48,12 +48,12 @@ CONF
 stop() {
   [ -s "$data/PG_VERSION" ] || return 0
   as_pg "$(bin_of pg_ctl)" -D "$data" status >/dev/null 2>&1 || return 0
-  as_pg "$(bin_of pg_ctl)" -D "$data" -m fast -w stop >/dev/null
+  as_pg "$(bin_of pg_ctl)" -D "$data" -m "${1:-fast}" -w stop >/dev/null
 }
 
 case "${1:-}" in
   start) start ;;
-  stop) stop ;;
+  stop) stop "${2:-fast}" ;;
   status) [ -s "$data/PG_VERSION" ] && as_pg "$(bin_of pg_ctl)" -D "$data" status >/dev/null 2>&1 ;;
   url) echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=100" ;;
   *) echo "usage: $0 start|stop|status|url" >&2; exit 2 ;;

@@ -17,16 +17,28 @@ public static class TestServers
     /// <summary>Stops or starts the test run's private RabbitMQ through the same script the test command uses.</summary>
     public static async Task RabbitMqAsync(string verb) => Assert.Equal(0, await RunRabbitMqScriptAsync(verb));
 
-    private static async Task<int> RunRabbitMqScriptAsync(string verb)
+    private static Task<int> RunRabbitMqScriptAsync(string verb) =>
+        RunInfraScriptAsync("rabbitmq.sh", verb, new Dictionary<string, string> { ["MP_RABBIT_PORT"] = new Uri(RabbitMq).Port.ToString() });
+
+    /// <summary>Runs one of the repository's <c>infra/</c> scripts, as the README's commands do; its exit code.</summary>
+    public static async Task<int> RunInfraScriptAsync(string script, string arguments, IReadOnlyDictionary<string, string> environment)
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MessagePlatform.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        var start = new System.Diagnostics.ProcessStartInfo("bash", $"infra/rabbitmq.sh {verb}") { WorkingDirectory = root.FullName };
-        start.Environment["MP_RABBIT_PORT"] = new Uri(RabbitMq).Port.ToString();
-        using var script = System.Diagnostics.Process.Start(start)!;
-        await script.WaitForExitAsync();
-        return script.ExitCode;
+        var start = new System.Diagnostics.ProcessStartInfo("bash", $"infra/{script} {arguments}") { WorkingDirectory = RepositoryRoot };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        await process.WaitForExitAsync();
+        return process.ExitCode;
+    }
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "MessagePlatform.sln"))) root = root.Parent;
+            Assert.NotNull(root);
+            return root.FullName;
+        }
     }
 
     /// <summary>
