@@ -9,6 +9,8 @@ namespace MessagePlatform.Api.Gc;
 
 public sealed record GcList(IReadOnlyList<GcRecord> Records);
 
+public sealed record GcFailureList(IReadOnlyList<GcFailure> Sessions);
+
 public sealed record HoldRequest(string? Reason);
 
 public sealed record HoldView(string SessionId, bool LegalHold);
@@ -45,6 +47,8 @@ public static class GcApi
         admin.MapPost("/run", RunPass).WithSummary(
             "Run a GC pass now on this node, timelines included, with its report; 409 while another node runs one.")
             .ProducesProblem(StatusCodes.Status409Conflict);
+        admin.MapGet("/failures", ListFailures).WithSummary(
+            "Sessions whose last GC step failed, every tenant: how often in a row, the error, and when a pass tries again.");
         return app;
     }
 
@@ -100,6 +104,13 @@ public static class GcApi
         await erasures.FindAsync(http.User.TenantId(), erasureId, ct) is { } view
             ? TypedResults.Ok(view)
             : Problems.NotFound($"No erasure '{erasureId}'.");
+
+    public static async Task<Results<Ok<GcFailureList>, ValidationProblem>> ListFailures(int? limit, GcDue schedule, CancellationToken ct)
+    {
+        if (limit is < 1 or > MaxLimit)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"must be 1 to {MaxLimit}"] });
+        return TypedResults.Ok(new GcFailureList(await schedule.FailuresAsync(limit ?? 100, ct)));
+    }
 
     public static async Task<Results<Ok<GcPassReport>, ProblemHttpResult>> RunPass(GcWorker worker, CancellationToken ct) =>
         await worker.RunPassAsync(sweepTimelines: true, ct) is { } report

@@ -4,35 +4,37 @@ using MessagePlatform.Api.Platform;
 using MessagePlatform.Api.Realtime;
 using MessagePlatform.Api.Webhooks;
 using MessagePlatform.Projections.UserChain;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace MessagePlatform.Api.Gc;
 
-public sealed record GcPassReport(int Erasures, int SessionsVisited, long MessagesRemoved, long TimelineEntriesRemoved, long ElapsedMs);
+public sealed record GcPassReport(
+    int Erasures, int SessionsVisited, long MessagesRemoved, long TimelineEntriesRemoved, long ElapsedMs, int SessionsFailed = 0);
 
 /// <summary>
 /// Runs GC passes on one host at a time: every node's worker tries a PostgreSQL advisory lock each
 /// interval (or when woken by an erasure request), and the one that gets it runs the pass. A pass
-/// finishes pending erasures, applies each session's policy in steps and each tenant's broadcast
-/// retention, then sweeps timelines.
+/// finishes pending erasures, applies each due session's policy in steps and each tenant's broadcast
+/// retention, then sweeps timelines. A session whose step fails is recorded, logged and tried again
+/// in a later pass (with backoff); the pass goes on with the others.
 /// </summary>
 public sealed class GcWorker(
     NpgsqlDataSource db, IDocumentStore store, HistoryCollector history, BroadcastCollector broadcasts, TimelineSweeper timelines,
-    Erasures erasures,
-    IConfiguration config, ILogger<GcWorker> log) : BackgroundService
+    Erasures erasures, GcDue schedule, GcHealth health, TimeProvider clock,
+    IOptions<GcOptions> options, ILogger<GcWorker> log) : BackgroundService
 {
-    private const int CandidatePage = 500;
     private readonly SemaphoreSlim _wake = new(0);
 
     /// <summary>The daemon's shards whose progress bounds what GC may remove.</summary>
     private static readonly string[] Readers =
         [UserChainProjection.ProjectionName, RealtimePublisher.SubscriptionId, WebhookOutbox.SubscriptionId];
 
-    private TimeSpan Interval => TimeSpan.FromSeconds(config.GetValue("Gc:IntervalSeconds", 60));
+    private GcOptions Options => options.Value;
 
     // Timelines expire by days: sweeping them (a join over the tenant's chains) every pass would be
     // work for nothing most of the time.
-    private TimeSpan SweepEvery => TimeSpan.FromMinutes(config.GetValue("Gc:TimelineSweepMinutes", 60));
+    private TimeSpan SweepEvery => TimeSpan.FromMinutes(Options.TimelineSweepMinutes);
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
     /// <summary>Asks this node's worker for a pass now (an erasure was requested) instead of at the next interval.</summary>
@@ -42,7 +44,7 @@ public sealed class GcWorker(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            await _wake.WaitAsync(Interval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            await _wake.WaitAsync(Options.Interval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             if (stoppingToken.IsCancellationRequested) return;
             try
             {
@@ -63,10 +65,25 @@ public sealed class GcWorker(
     {
         await using var pass = await ClusterLock.TryTakeAsync(db, ClusterLock.Gc, ct);
         if (pass is null) return null;
+        try
+        {
+            var report = await PassAsync(sweepTimelines, ct);
+            health.PassCompleted(report, await schedule.FailingAsync(Options.DegradedAfterFailures, ct));
+            return report;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            health.PassFailed(e);
+            throw;
+        }
+    }
+
+    private async Task<GcPassReport> PassAsync(bool sweepTimelines, CancellationToken ct)
+    {
         var clock = Stopwatch.StartNew();
         var erased = await erasures.CompletePendingAsync(ct);
         var safe = await SafeSequenceAsync(ct);
-        var (visited, removed) = await CollectSessionsAsync(pass.Connection, safe, ct);
+        var (visited, removed, failed) = await CollectSessionsAsync(safe, ct);
         removed += await broadcasts.CollectAsync(safe, ct);
         var now = DateTimeOffset.UtcNow;
         var swept = 0L;
@@ -75,57 +92,46 @@ public sealed class GcWorker(
             swept = await timelines.SweepAsync(ct);
             _lastSweep = now;
         }
-        var report = new GcPassReport(erased, visited, removed, swept, clock.ElapsedMilliseconds);
-        log.LogInformation("GC pass: {Erasures} erasures, {Sessions} sessions visited, {Messages} messages and {Entries} timeline entries removed in {ElapsedMs} ms",
-            report.Erasures, report.SessionsVisited, report.MessagesRemoved, report.TimelineEntriesRemoved, report.ElapsedMs);
+        var report = new GcPassReport(erased, visited, removed, swept, clock.ElapsedMilliseconds, failed);
+        log.LogInformation("GC pass: {Erasures} erasures, {Sessions} sessions visited ({Failed} failed), {Messages} messages and {Entries} timeline entries removed in {ElapsedMs} ms",
+            report.Erasures, report.SessionsVisited, report.SessionsFailed, report.MessagesRemoved, report.TimelineEntriesRemoved, report.ElapsedMs);
         return report;
     }
 
-    /// <summary>Visits every session whose policy may remove something, page by page, in steps per session.</summary>
-    private async Task<(int Visited, long Removed)> CollectSessionsAsync(NpgsqlConnection connection, long safe, CancellationToken ct)
+    /// <summary>Visits every session due now (the GC schedule's index), page by page, in steps per session.</summary>
+    private async Task<(int Visited, long Removed, int Failed)> CollectSessionsAsync(long safe, CancellationToken ct)
     {
-        var (visited, removed) = (0, 0L);
-        var after = ("", "");
+        var (visited, removed, failed) = (0, 0L, 0);
+        var now = clock.GetUtcNow();
+        GcDue.Entry? after = null;
         while (true)
         {
-            var page = await CandidatesAsync(connection, after, ct);
-            foreach (var (tenantId, sessionId) in page)
+            var page = await schedule.DueAsync(now, after, ct);
+            foreach (var due in page)
             {
                 visited++;
-                // A step removes at most a batch; a stream with a long head takes several.
-                while (await history.CollectAsync(tenantId, sessionId, safe, ct) is { } record)
+                try
                 {
-                    removed += record.Count;
-                    if (record.Count < HistoryCollector.BatchMessages) break;
+                    // A step removes at most a batch; a stream with a long head takes several.
+                    while (await history.CollectAsync(due.TenantId, due.SessionId, safe, ct) is { } record)
+                    {
+                        removed += record.Count;
+                        if (record.Count < HistoryCollector.BatchMessages) break;
+                    }
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    // This session alone: its step rolled back, the others go on.
+                    failed++;
+                    var failures = await schedule.RecordFailureAsync(due.TenantId, due.SessionId, e.Message, clock.GetUtcNow(), Options, ct);
+                    log.LogError(e, "GC of {SessionId} in {TenantId} failed ({Failures} in a row); a later pass tries again",
+                        due.SessionId, due.TenantId, failures);
                 }
                 if (visited % 1_000 == 0) log.LogInformation("GC pass: {Sessions} sessions visited, {Messages} messages removed", visited, removed);
             }
-            if (page.Count < CandidatePage) return (visited, removed);
+            if (page.Count < GcDue.Page) return (visited, removed, failed);
             after = page[^1];
         }
-    }
-
-    // Sessions not held, whose policy removes something by time or count, or which closed under
-    // onClose "delete". A ring buffer is skipped while its stream is shorter than N events.
-    private static readonly string CandidatesSql = $"""
-        select d.tenant_id, d.id from {EventStoreConfig.Schema}.mt_doc_session d
-        join {EventStoreConfig.Schema}.mt_streams s on s.tenant_id = d.tenant_id and s.id = d.id
-        where coalesce((d.data ->> 'LegalHold')::boolean, false) = false
-          and ((d.data ->> 'Closed')::boolean and d.data -> 'Policy' ->> 'OnClose' = 'delete'
-               or d.data -> 'Policy' ->> 'Retention' like 'days:%'
-               or d.data -> 'Policy' ->> 'Retention' like 'last:%'
-                  and s.version - s.compacted_version > split_part(d.data -> 'Policy' ->> 'Retention', ':', 2)::bigint)
-          and (d.tenant_id, d.id) > ($1, $2)
-        order by d.tenant_id, d.id limit {CandidatePage}
-        """;
-
-    private static async Task<List<(string, string)>> CandidatesAsync(NpgsqlConnection connection, (string, string) after, CancellationToken ct)
-    {
-        await using var cmd = connection.Command(CandidatesSql, after.Item1, after.Item2);
-        var page = new List<(string, string)>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) page.Add((reader.GetString(0), reader.GetString(1)));
-        return page;
     }
 
     /// <summary>The lowest event sequence every reader of the store has passed; 0 until all have started.</summary>

@@ -10,7 +10,8 @@ namespace MessagePlatform.Api.Gc;
 /// Applies one session's policy: trims its head (last:N, days:N) or removes it whole (onClose
 /// delete), events and derived rows in one transaction, with the record of what went.
 /// </summary>
-public sealed class HistoryCollector(IDocumentStore store, TimeProvider clock, ILogger<HistoryCollector> log)
+public sealed class HistoryCollector(IDocumentStore store, TimeProvider clock, Microsoft.Extensions.Options.IOptions<GcOptions> options,
+    ILogger<HistoryCollector> log)
 {
     /// <summary>At most this many messages leave one stream per transaction; a long head takes several steps.</summary>
     public const int BatchMessages = 5_000;
@@ -28,13 +29,22 @@ public sealed class HistoryCollector(IDocumentStore store, TimeProvider clock, I
         await using var session = store.LightweightSession(tenantId);
         await session.BeginTransactionAsync(ct);
         var db = session.Connection!;
+        // A stuck transaction holding this session's rows fails this session alone (the pass records it
+        // and goes on), instead of holding the whole pass.
+        await db.Command($"set local lock_timeout = '{options.Value.StepLockTimeoutSeconds}s'").ExecuteNonQueryAsync(ct);
         // The stream row's lock orders this against a legal hold or an append in flight: either
         // committed before, and is seen below, or waits for this transaction.
         var locked = await db.Command($"select version from {EventStoreConfig.Schema}.mt_streams where tenant_id = $1 and id = $2 for update",
             tenantId, sessionId).ScalarAsync<long?>(ct);
-        if (locked is null) return null;
-        var state = await session.LoadAsync<Session>(sessionId, ct);
-        var plan = GcRules.Decide(state, clock.GetUtcNow());
+        if (locked is null || await session.LoadAsync<Session>(sessionId, ct) is not { } state)
+        {
+            // No stream (removed by other means): nothing will ever be due.
+            GcDue.QueueRemove(session, tenantId, sessionId);
+            await session.SaveChangesAsync(ct);
+            return null;
+        }
+        var now = clock.GetUtcNow();
+        var plan = GcRules.Decide(state, now);
 
         var (kind, cutoff) = plan switch
         {
@@ -45,11 +55,18 @@ public sealed class HistoryCollector(IDocumentStore store, TimeProvider clock, I
                 $"select max(seq) from {Chain} where tenant_id = $1 and session_id = $2 and sent_at < $3", drop.Cutoff, ct)),
             _ => (null, (long?)null),
         };
-        if (kind is null || cutoff is not { } through) return null;
+        if (kind is null || cutoff is not { } through)
+        {
+            // Nothing to remove yet: the schedule says when there will be.
+            await GcDue.QueueRewriteAsync(session, tenantId, state, 0, now, ct);
+            await session.SaveChangesAsync(ct);
+            return null;
+        }
 
         var lastSequence = await db.Command(
             $"select max(seq_id) from {EventStoreConfig.Schema}.mt_events where tenant_id = $1 and stream_id = $2 and version <= $3",
             tenantId, sessionId, through).ScalarAsync<long?>(ct);
+        // Not every reader has passed these events yet: the session stays due for the next pass.
         if (lastSequence > safeSequence) return null;
         var (fromSeq, toSeq, count) = await RangeAsync(db, tenantId, sessionId, through, ct);
 
@@ -60,16 +77,22 @@ public sealed class HistoryCollector(IDocumentStore store, TimeProvider clock, I
             session.Events.TombstoneStream(sessionId);
             session.Delete<Session>(sessionId);
             DerivedRows.RemoveSession(session, tenantId, sessionId);
+            GcDue.QueueRemove(session, tenantId, sessionId);
         }
         else
         {
-            if (count == 0) return null;
+            await GcDue.QueueRewriteAsync(session, tenantId, state, through, now, ct);
+            if (count == 0)
+            {
+                await session.SaveChangesAsync(ct);
+                return null;
+            }
             // Compaction keeps the session's state (members, policy, hold) as a snapshot at the cut and
             // the later events with their versions, so seqs stay what clients know them as.
             await session.Events.CompactStreamAsync<Session>(sessionId, x => x.Version = through);
             DerivedRows.RemoveThrough(session, tenantId, sessionId, through);
         }
-        var record = new GcRecord(Guid.NewGuid().ToString("N"), kind, sessionId, PolicyText(state!), fromSeq, toSeq, count, "gc",
+        var record = new GcRecord(Guid.NewGuid().ToString("N"), kind, sessionId, PolicyText(state), fromSeq, toSeq, count, "gc",
             null, clock.GetUtcNow());
         GcLog.Queue(session, tenantId, record);
         await session.SaveChangesAsync(ct);

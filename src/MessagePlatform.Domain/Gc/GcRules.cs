@@ -50,4 +50,35 @@ public static class GcRules
     /// <summary>Broadcasts sent before this are hidden from sync: 'days:N' counts back from now; the others keep by count or forever.</summary>
     public static DateTimeOffset BroadcastsCutoff(DateTimeOffset now, string retention) =>
         Retention.Parse(retention) is { Kind: RetentionKind.Days, N: var days } ? now.AddDays(-days) : DateTimeOffset.UnixEpoch;
+
+    /// <summary>
+    /// When a session whose step failed <paramref name="failures"/> times in a row is tried again: after
+    /// one interval, doubling per failure, never later than <paramref name="max"/>. A session that fails
+    /// for good (a bad row, a stuck lock) costs a pass little, and one that failed once is soon retried.
+    /// </summary>
+    public static TimeSpan RetryDelay(int failures, TimeSpan interval, TimeSpan max)
+    {
+        if (failures < 1) return TimeSpan.Zero;
+        var doublings = Math.Min(failures - 1, 30);
+        var delay = interval.Ticks * Math.Pow(2, doublings);
+        return delay >= max.Ticks ? max : TimeSpan.FromTicks((long)delay);
+    }
+
+    /// <summary>
+    /// When GC should next visit a session, from what it holds now (<paramref name="messages"/> kept, the
+    /// oldest sent at <paramref name="oldestSentAt"/>): at once when closed under onClose "delete" or
+    /// past a ring buffer's N; when the oldest turns N days old; never for "forever". A hold does not
+    /// change it: the hold only keeps GC away until it is lifted, and then this is when it is due.
+    /// </summary>
+    public static DateTimeOffset? NextDue(Session session, long messages, DateTimeOffset? oldestSentAt, DateTimeOffset now)
+    {
+        if (session.Closed && session.Policy.OnClose == "delete") return now;
+        var retention = Retention.Parse(session.Policy.Retention);
+        return retention.Kind switch
+        {
+            RetentionKind.Days => oldestSentAt?.AddDays(retention.N),
+            RetentionKind.Last => messages > retention.N ? now : null,
+            _ => null,
+        };
+    }
 }
