@@ -7,9 +7,13 @@ using static MessagePlatform.Projections.ReadModels;
 
 namespace MessagePlatform.Api.Gc;
 
+/// <remarks>
+/// <c>AwaitingHolds</c>: the held sessions the erasure has not reached yet; each is erased by the first
+/// pass after its hold is lifted, with no second request.
+/// </remarks>
 public sealed record ErasureView(
     string ErasureId, string UserId, string Status, IReadOnlyList<string> HeldSessions, long? Masked, DateTimeOffset RequestedAt,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt, IReadOnlyList<string>? AwaitingHolds = null);
 
 /// <summary>
 /// A user's right to erasure: its message bodies in the tenant are masked in the stored events
@@ -33,7 +37,10 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
         table.AddColumn("held_sessions", "text[]").NotNull();
         table.AddColumn<long>("masked");
         table.AddColumn<DateTimeOffset>("completed_at");
+        // Held sessions skipped so far: a later pass erases each once its hold is lifted.
+        table.AddColumn("awaiting_holds", "text[]").NotNull().DefaultValueByExpression("'{}'");
         table.Indexes.Add(new IndexDefinition($"ix_{Table}_pending") { Columns = ["requested_at"], Predicate = "completed_at is null" });
+        table.Indexes.Add(new IndexDefinition($"ix_{Table}_awaiting") { Columns = ["requested_at"], Predicate = "cardinality(awaiting_holds) > 0" });
         options.Storage.ExtendedSchemaObjects.Add(table);
     }
 
@@ -54,7 +61,7 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
     public async Task<ErasureView?> FindAsync(string tenantId, string erasureId, CancellationToken ct)
     {
         await using var cmd = db.Command(
-            $"select id, user_id, held_sessions, masked, requested_at, completed_at from {Qualified} where tenant_id = $1 and id = $2",
+            $"select id, user_id, held_sessions, masked, requested_at, completed_at, awaiting_holds from {Qualified} where tenant_id = $1 and id = $2",
             tenantId, erasureId);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? Read(reader) : null;
@@ -67,8 +74,55 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
         await using (var cmd = db.Command($"select tenant_id, id, user_id, requested_by from {Qualified} where completed_at is null order by requested_at"))
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct)) pending.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
-        foreach (var (tenant, id, user, by) in pending) await CompleteAsync(tenant, id, user, by, ct);
-        return pending.Count;
+        var done = 0;
+        foreach (var (tenant, id, user, by) in pending)
+        {
+            try
+            {
+                await CompleteAsync(tenant, id, user, by, ct);
+                done++;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // It stays pending: the next pass tries again, and the other erasures go on.
+                log.LogError(e, "Erasure {ErasureId} of {UserId} in {TenantId} failed; the next pass tries again", id, user, tenant);
+            }
+        }
+        return done;
+    }
+
+    /// <summary>
+    /// Erases, in the sessions a completed erasure had to skip, those whose hold has been lifted since;
+    /// returns how many sessions it reached. A session held again stays waiting.
+    /// </summary>
+    public async Task<int> FinishLiftedHoldsAsync(CancellationToken ct)
+    {
+        var waiting = new List<(string Tenant, string Id, string User, string By, string[] Held)>();
+        await using (var cmd = db.Command(
+                         $"select tenant_id, id, user_id, requested_by, awaiting_holds from {Qualified} where cardinality(awaiting_holds) > 0 order by requested_at"))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                waiting.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<string[]>(4)));
+        var reached = 0;
+        foreach (var (tenant, id, user, by, awaiting) in waiting)
+        {
+            try
+            {
+                await using var query = store.QuerySession(tenant);
+                var stillHeld = await query.Query<Session>().Where(s => s.LegalHold && awaiting.Contains(s.Id)).Select(s => s.Id).ToListAsync(ct);
+                var lifted = awaiting.Except(stillHeld).ToArray();
+                if (lifted.Length == 0) continue;
+                var masked = await MaskAsync(tenant, id, user, by, lifted, [.. stillHeld.Order(StringComparer.Ordinal)], completes: false, ct);
+                reached += lifted.Length;
+                log.LogInformation("Erasure {ErasureId} masked {Masked} messages of {UserId} in {TenantId} in {Sessions} sessions whose hold was lifted",
+                    id, masked, user, tenant, lifted.Length);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                log.LogError(e, "Erasure {ErasureId} of {UserId} in {TenantId} could not reach its lifted sessions; the next pass tries again", id, user, tenant);
+            }
+        }
+        return reached;
     }
 
     private async Task CompleteAsync(string tenantId, string erasureId, string userId, string by, CancellationToken ct)
@@ -76,15 +130,25 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
         // Held sessions are read again now: a hold placed since the request is respected too.
         var (sessions, held) = await SessionsOfAsync(tenantId, userId, ct);
         var targets = sessions.Except(held).ToArray();
+        var masked = await MaskAsync(tenantId, erasureId, userId, by, targets, [.. held], completes: true, ct);
+        log.LogInformation("Erasure {ErasureId} masked {Masked} messages of {UserId} in {TenantId} across {Sessions} sessions; {Held} held sessions wait for their hold to be lifted",
+            erasureId, masked, userId, tenantId, targets.Length, held.Count);
+    }
+
+    /// <summary>
+    /// Masks the user's bodies in <paramref name="targets"/>: the events first (if this node stops here,
+    /// the rerun masks again, idempotent, and then the rows), then the session chain and webhook
+    /// deliveries with the record and the erasure's new state in one transaction.
+    /// </summary>
+    private async Task<long> MaskAsync(string tenantId, string erasureId, string userId, string by, string[] targets, string[] awaiting,
+        bool completes, CancellationToken ct)
+    {
         if (targets.Length > 0)
-        {
-            // The events first: if this node stops here, the rerun masks again (idempotent) and then the rows.
             await store.Advanced.ApplyEventDataMasking(x =>
             {
                 x.ForTenant(tenantId);
                 foreach (var sessionId in targets) x.IncludeStream(sessionId, e => e.Data is MessageSent m && m.From == userId);
             }, ct);
-        }
         await using var session = store.LightweightSession(tenantId);
         await session.BeginTransactionAsync(ct);
         var masked = await session.Connection!.Command(
@@ -93,13 +157,17 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
         // Webhook deliveries carry bodies too (pending and parked ones; a delivered one's is gone already):
         // an operator replaying one must not resend it.
         session.QueueSqlCommand(MaskDeliveries, tenantId, userId, targets);
-        GcLog.Queue(session, tenantId, new GcRecord(Guid.NewGuid().ToString("N"), GcLog.Kinds.Erasure, null, null, null, null,
-            masked, by, userId, clock.GetUtcNow()));
-        session.QueueSqlCommand($"update {Qualified} set masked = ?, completed_at = ? where tenant_id = ? and id = ?",
-            (long)masked, clock.GetUtcNow(), tenantId, erasureId);
+        // The first run records the erasure; a later one names the session whose hold was lifted.
+        GcLog.Queue(session, tenantId, new GcRecord(Guid.NewGuid().ToString("N"), GcLog.Kinds.Erasure, completes || targets.Length != 1 ? null : targets[0],
+            null, null, null, masked, by, userId, clock.GetUtcNow()));
+        if (completes)
+            session.QueueSqlCommand($"update {Qualified} set masked = ?, completed_at = ?, awaiting_holds = ? where tenant_id = ? and id = ?",
+                (long)masked, clock.GetUtcNow(), awaiting, tenantId, erasureId);
+        else
+            session.QueueSqlCommand($"update {Qualified} set masked = coalesce(masked, 0) + ?, awaiting_holds = ? where tenant_id = ? and id = ?",
+                (long)masked, awaiting, tenantId, erasureId);
         await session.SaveChangesAsync(ct);
-        log.LogInformation("Erasure {ErasureId} masked {Masked} messages of {UserId} in {TenantId} across {Sessions} sessions",
-            erasureId, masked, userId, tenantId, targets.Length);
+        return masked;
     }
 
     private static readonly string MaskDeliveries = $$"""
@@ -128,5 +196,6 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
 
     private static ErasureView Read(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.IsDBNull(5) ? "pending" : "completed", r.GetFieldValue<string[]>(2),
-        r.IsDBNull(3) ? null : r.GetInt64(3), r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5));
+        r.IsDBNull(3) ? null : r.GetInt64(3), r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5),
+        r.GetFieldValue<string[]>(6));
 }

@@ -32,7 +32,7 @@ public static class GcApi
             .WithSummary("Put a session on legal hold: GC leaves all of it alone, its onClose policy included. Placing twice answers 200.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapDelete("/sessions/{sessionId}/legal-hold", LiftHold)
-            .WithSummary("Lift a legal hold; the session's policy applies again at the next GC pass.")
+            .WithSummary("Lift a legal hold; the session's policy applies again, and an erasure that skipped it finishes it, at the next GC pass (woken at once).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapGet("/legal-holds", ListHolds).WithSummary("The sessions on legal hold.");
 
@@ -72,13 +72,18 @@ public static class GcApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> LiftHold(
-        string sessionId, HttpContext http, GroupCommit commits, ILogger<HoldView> log, CancellationToken ct)
+        string sessionId, HttpContext http, GroupCommit commits, GcWorker worker, ILogger<HoldView> log, CancellationToken ct)
     {
         var tenantId = http.User.TenantId();
         var outcome = await commits.ExecuteAsync(new SessionCommand(tenantId, sessionId,
             (s, now) => SessionRules.LiftHold(s, Roles.Auditor, now)), ct);
         if (outcome.Rejection is { } rejection) return Problems.For(rejection);
-        if (outcome.Appended.Count > 0) log.LogInformation("Legal hold lifted from {SessionId} in {TenantId}", sessionId, tenantId);
+        if (outcome.Appended.Count > 0)
+        {
+            log.LogInformation("Legal hold lifted from {SessionId} in {TenantId}", sessionId, tenantId);
+            // An erasure waiting on this hold finishes now rather than at the next interval.
+            worker.Wake();
+        }
         return TypedResults.NoContent();
     }
 

@@ -15,7 +15,7 @@ public sealed record GcPassReport(
 /// <summary>
 /// Runs GC passes on one host at a time: every node's worker tries a PostgreSQL advisory lock each
 /// interval (or when woken by an erasure request), and the one that gets it runs the pass. A pass
-/// finishes pending erasures, applies each due session's policy in steps and each tenant's broadcast
+/// finishes pending erasures (and those held sessions of earlier ones whose hold was lifted), applies each due session's policy in steps and each tenant's broadcast
 /// retention, then sweeps timelines. A session whose step fails is recorded, logged and tried again
 /// in a later pass (with backoff); the pass goes on with the others.
 /// </summary>
@@ -82,6 +82,8 @@ public sealed class GcWorker(
     {
         var clock = Stopwatch.StartNew();
         var erased = await erasures.CompletePendingAsync(ct);
+        // An erasure that skipped a held session finishes it in the first pass after the hold is lifted.
+        await erasures.FinishLiftedHoldsAsync(ct);
         var safe = await SafeSequenceAsync(ct);
         var (visited, removed, failed) = await CollectSessionsAsync(safe, ct);
         removed += await broadcasts.CollectAsync(safe, ct);
