@@ -1,20 +1,12 @@
-using System.Diagnostics;
-using JasperFx.Events.Daemon;
-using Marten;
 using MessagePlatform.Api.Access;
-using MessagePlatform.Projections.SessionChain;
-using MessagePlatform.Projections.UserChain;
+using MessagePlatform.Api.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MessagePlatform.Api.Daemon;
 
-public sealed record RebuildReport(IReadOnlyList<string> Projections, long Events, long ElapsedMs);
-
 /// <summary>
-/// Rebuilds the read models from the events. It runs on the node that holds the projections (the
-/// daemon's leader), which stops the projection, clears its tables, replays every event and
-/// starts it again; other nodes answer 409 rather than race it. History may look short while the
-/// session chain replays.
+/// Rebuilds of the read models: the request starts one and answers 202 with where to follow it
+/// (<see cref="ProjectionRebuilds"/> runs it, apart from the request).
 /// </summary>
 public static class RebuildApi
 {
@@ -23,50 +15,27 @@ public static class RebuildApi
         var group = app.MapGroup("/v1/admin/projections").WithTags("Operations").RequireAuthorization(Roles.Admin)
             .ProducesAccessProblems();
         group.MapPost("/rebuild", Rebuild)
-            .WithSummary("Rebuild the session chain and the user chain from the events, with progress in the logs.")
+            .WithSummary("Start rebuilding the session chain and the user chain from the events: 202 with the rebuild's status at Location; " +
+                         "409 while one runs (naming it) or on a node that does not run the projections.")
             .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/rebuilds/{rebuildId}", GetRebuild)
+            .WithSummary("A rebuild's status on this node: running, completed or failed (with the error), its events and duration.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
-    public static async Task<Results<Ok<RebuildReport>, ProblemHttpResult>> Rebuild(
-        Marten.Events.Daemon.Coordination.IProjectionCoordinator coordinator, IDocumentStore store, ProjectionLag lag,
-        ILogger<RebuildReport> log, CancellationToken ct)
+    public static Results<Accepted<RebuildView>, ProblemHttpResult> Rebuild(ProjectionRebuilds rebuilds) => rebuilds.Start() switch
     {
-        var daemon = coordinator.DaemonForMainDatabase();
-        if (!daemon.IsRunning || daemon.CurrentAgents().Count == 0)
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not the projection node",
-                detail: "This node does not run the projections now; send the rebuild to the node that does.");
+        RebuildStart.Started started => TypedResults.Accepted(Location(started.Rebuild), started.Rebuild),
+        RebuildStart.AlreadyRunning running => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Rebuild running",
+            detail: $"Rebuild {running.Rebuild.RebuildId} is running; follow it at {Location(running.Rebuild)}.",
+            extensions: new Dictionary<string, object?> { ["rebuildId"] = running.Rebuild.RebuildId, ["location"] = Location(running.Rebuild) }),
+        _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not the projection node",
+            detail: "This node does not run the projections now; send the rebuild to the node that does."),
+    };
 
-        string[] projections = [SessionChainProjection.ProjectionName, UserChainProjection.ProjectionName];
-        var head = (await lag.MeasureAsync(ct)).Head;
-        var clock = Stopwatch.StartNew();
-        foreach (var name in projections)
-        {
-            log.LogInformation("Rebuilding {Projection} over {Events} events", name, head);
-            using var progress = ReportProgress(store, name, head, log);
-            await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
-            log.LogInformation("Rebuilt {Projection} in {ElapsedMs} ms", name, clock.ElapsedMilliseconds);
-        }
-        // A rebuild on the running daemon leaves the async shard stopped; projecting new events resumes here.
-        await daemon.StartAgentAsync($"{UserChainProjection.ProjectionName}:All", ct);
-        return TypedResults.Ok(new RebuildReport(projections, head, clock.ElapsedMilliseconds));
-    }
+    public static Results<Ok<RebuildView>, ProblemHttpResult> GetRebuild(string rebuildId, ProjectionRebuilds rebuilds) =>
+        rebuilds.Find(rebuildId) is { } view ? TypedResults.Ok(view) : Problems.NotFound($"No rebuild '{rebuildId}' on this node.");
 
-    /// <summary>Logs the rebuild's position every second until disposed: long work shows progress.</summary>
-    private static IDisposable ReportProgress(IDocumentStore store, string projection, long head, ILogger log)
-    {
-        var stop = new CancellationTokenSource();
-        _ = Task.Run(async () =>
-        {
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-            while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
-            {
-                var progress = await store.Advanced.AllProjectionProgress(token: stop.Token);
-                var at = progress.FirstOrDefault(p => p.ShardName.StartsWith(projection))?.Sequence ?? 0;
-                log.LogInformation("Rebuilding {Projection}: {Sequence} of {Head} events ({Percent:0}%)",
-                    projection, at, head, head == 0 ? 100 : 100.0 * at / head);
-            }
-        });
-        return stop;
-    }
+    private static string Location(RebuildView view) => $"/v1/admin/projections/rebuilds/{view.RebuildId}";
 }

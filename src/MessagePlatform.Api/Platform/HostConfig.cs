@@ -78,6 +78,7 @@ public static class HostConfig
         builder.Services.AddOpenApi();
         builder.AddRealtime();
         builder.AddGc();
+        builder.Services.AddSingleton<ProjectionRebuilds>();
         builder.AddBus(platform);
         builder.Services.AddSingleton<ProjectionLag>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionLag>());

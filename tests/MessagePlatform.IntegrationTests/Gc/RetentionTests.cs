@@ -136,7 +136,7 @@ public sealed class RetentionTests(GcFixture gc)
         var sync = (await tenant.App.SyncAllAsync("ben")).Items.Select(i => i.ToString()).ToList();
         Assert.Equal(3, sync.Count);
 
-        await gc.Admin.PostAsync("/v1/admin/projections/rebuild", null).ExpectAsync(HttpStatusCode.OK);
+        await gc.Admin.RebuildAsync();
         await gc.Host.ProjectionsCaughtUpAsync();
         Assert.Equal(history, (await tenant.App.HistoryAsync(group)).ToString());
         Assert.Equal(sync, (await tenant.App.SyncAllAsync("ben")).Items.Select(i => i.ToString()).ToList());

@@ -32,7 +32,7 @@ public sealed class RebuildTests(PlatformFixture platform)
         await Execute("delete from mp.mp_session_chain where tenant_id = $1 and session_id = 'g'", tenant.TenantId);
         Assert.NotEqual(live, await Snapshot(tenant.TenantId));
 
-        var report = await platform.Admin.PostAsync("/v1/admin/projections/rebuild", null).ExpectAsync(HttpStatusCode.OK);
+        var report = await platform.Admin.RebuildAsync();
         Assert.Contains("UserChain", report.GetProperty("projections").EnumerateArray().Select(p => p.GetString()));
         await platform.Host.ProjectionsCaughtUpAsync();
 

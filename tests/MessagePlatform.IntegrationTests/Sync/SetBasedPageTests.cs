@@ -39,7 +39,7 @@ public sealed class SetBasedPageTests(PlatformFixture platform)
 
         await AssertChainsAsync(tenant.TenantId);
 
-        await platform.Admin.PostAsync("/v1/admin/projections/rebuild", null).ExpectAsync(HttpStatusCode.OK);
+        await platform.Admin.RebuildAsync();
         await platform.Host.ProjectionsCaughtUpAsync();
         await AssertChainsAsync(tenant.TenantId);
     }
