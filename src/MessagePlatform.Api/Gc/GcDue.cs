@@ -41,6 +41,7 @@ public sealed class GcDue(NpgsqlDataSource db)
 
     private static readonly string RewriteSql =
         $"update {Q} set messages = ?, due_at = case when ? then ? end, held = ?, closed = ?, " +
+        "keep_days = nullif(?, 0), keep_last = nullif(?, 0), delete_on_close = ?, " +
         "failures = 0, last_error = null, failed_at = null, retry_at = null where tenant_id = ? and session_id = ?";
 
     /// <summary>
@@ -58,8 +59,23 @@ public sealed class GcDue(NpgsqlDataSource db)
         await reader.CloseAsync();
         var due = GcRules.NextDue(state, messages, oldest, now);
         // Marten binds '?' by runtime type: no due travels as a flag and a placeholder time.
-        session.QueueSqlCommand(RewriteSql, messages, due is not null, due ?? DateTimeOffset.UnixEpoch, state.LegalHold, state.Closed, tenantId, state.Id);
+        var retention = Retention.Parse(state.Policy.Retention);
+        session.QueueSqlCommand(RewriteSql, messages, due is not null, due ?? DateTimeOffset.UnixEpoch, state.LegalHold, state.Closed,
+            retention.Kind == RetentionKind.Days ? retention.N : 0, retention.Kind == RetentionKind.Last ? retention.N : 0,
+            state.Policy.OnClose == "delete", tenantId, state.Id);
     }
+
+    /// <summary>
+    /// Sessions stored before the schedule existed have no row: each gets one due now (by keys only,
+    /// no JSON), and the first pass that visits it writes its terms and real due time. Returns how many.
+    /// </summary>
+    public async Task<int> AdoptUnscheduledAsync(DateTimeOffset now, CancellationToken ct) =>
+        await db.Command($"""
+            insert into {Q} (tenant_id, session_id, due_at)
+            select d.tenant_id, d.id, $1 from {EventStoreConfig.Schema}.mt_doc_session d
+            where not exists (select 1 from {Q} g where g.tenant_id = d.tenant_id and g.session_id = d.id)
+            on conflict do nothing
+            """, now).ExecuteNonQueryAsync(ct);
 
     /// <summary>The session is gone: so is its schedule, in the unit of work that removes it.</summary>
     public static void QueueRemove(IDocumentOperations operations, string tenantId, string sessionId) =>

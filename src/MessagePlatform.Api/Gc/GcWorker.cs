@@ -78,9 +78,18 @@ public sealed class GcWorker(
         }
     }
 
+    private bool _adopted;
+
     private async Task<GcPassReport> PassAsync(bool sweepTimelines, CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
+        var elapsed = Stopwatch.StartNew();
+        if (!_adopted)
+        {
+            // Once per process: sessions from before the schedule existed join it.
+            if (await schedule.AdoptUnscheduledAsync(clock.GetUtcNow(), ct) is > 0 and var adopted)
+                log.LogInformation("GC schedule: {Sessions} sessions stored before it was kept are due now", adopted);
+            _adopted = true;
+        }
         var erased = await erasures.CompletePendingAsync(ct);
         // An erasure that skipped a held session finishes it in the first pass after the hold is lifted.
         await erasures.FinishLiftedHoldsAsync(ct);
@@ -94,7 +103,7 @@ public sealed class GcWorker(
             swept = await timelines.SweepAsync(ct);
             _lastSweep = now;
         }
-        var report = new GcPassReport(erased, visited, removed, swept, clock.ElapsedMilliseconds, failed);
+        var report = new GcPassReport(erased, visited, removed, swept, elapsed.ElapsedMilliseconds, failed);
         log.LogInformation("GC pass: {Erasures} erasures, {Sessions} sessions visited ({Failed} failed), {Messages} messages and {Entries} timeline entries removed in {ElapsedMs} ms",
             report.Erasures, report.SessionsVisited, report.SessionsFailed, report.MessagesRemoved, report.TimelineEntriesRemoved, report.ElapsedMs);
         return report;

@@ -107,4 +107,30 @@ public sealed class GcResumeTests
         }, n => n == ids.Count, seconds: 60);
         Assert.Equal(ids.Count * 30, await TestDatabase.CountAsync(postgres, "select count(*) from mp.mp_session_chain where tenant_id = $1", tenant.TenantId));
     }
+
+    [Fact]
+    public async Task sessions_stored_before_the_schedule_existed_are_adopted_by_the_first_pass()
+    {
+        var postgres = await TestServers.CreateDatabaseAsync();
+        await using var host = new PlatformHost(postgres, nodeId: 84);
+        using var admin = host.ClientWith(PlatformHost.AdminKey);
+        var tenant = await PlatformFixture.NewTenantAsync(host, admin, "social");
+        await tenant.App.OpenAsync(new { sessionId = "old-ring", type = "group", members = new[] { "qi", "ru" }, policy = new { retention = "last:1" } });
+        for (var i = 0; i < 3; i++) await tenant.App.SendAsync("old-ring", "qi", $"m{i}", new { text = $"m{i}" }).ExpectAsync(HttpStatusCode.Created);
+        // As a database from before the schedule: the session has no row in it.
+        await TestDatabase.CountAsync(postgres, "delete from mp.mp_gc_due where tenant_id = $1", tenant.TenantId);
+        await host.ProjectionsCaughtUpAsync();
+
+        await Poll.UntilAsync(async () =>
+        {
+            await admin.PostAsync("/v1/admin/gc/run", null).ExpectAsync(HttpStatusCode.OK);
+            return await TestDatabase.CountAsync(postgres, "select count(*) from mp.mp_session_chain where tenant_id = $1", tenant.TenantId);
+        }, n => n == 1, seconds: 60);
+        Assert.Equal(1, await TestDatabase.CountAsync(postgres,
+            "select count(*) from mp.mp_gc_due where tenant_id = $1 and keep_last = 1 and messages = 1 and due_at is null", tenant.TenantId));
+        // Its terms are known again: the next messages make it due as they arrive.
+        await tenant.App.SendAsync("old-ring", "qi", "m3", new { text = "m3" }).ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal(1, await TestDatabase.CountAsync(postgres,
+            "select count(*) from mp.mp_gc_due where tenant_id = $1 and messages = 2 and due_at is not null", tenant.TenantId));
+    }
 }
