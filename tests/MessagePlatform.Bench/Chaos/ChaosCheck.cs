@@ -8,7 +8,7 @@ namespace MessagePlatform.Bench.Chaos;
 public static class ChaosCheck
 {
     public static async Task<int> RunAsync(HttpClient http, Uri node, List<ChaosSend> acknowledged, List<(string Id, string[] Members)> sessions,
-        List<ChaosReceiver> receivers, CancellationTokenSource stopReceivers, List<Task> receiving, int kills, int lost,
+        List<ChaosReceiver> receivers, CancellationTokenSource stopReceivers, List<Task> receiving, int kills, int lost, int noNodeUp,
         ConcurrentDictionary<string, int> refusals, Action<string> log)
     {
         var violations = new List<string>();
@@ -53,7 +53,7 @@ public static class ChaosCheck
         var owed = receivers.Sum(r => Expected(r.UserId).Count(s => s.StartedAt >= r.FirstConnectedAt));
         Console.WriteLine("## Chaos run");
         Console.WriteLine($"- {kills} SIGKILLs of a random node of three (each started again), {acknowledged.Count:N0} sends acknowledged, " +
-                          $"{lost:N0} answers lost to a kill; those and every refused send settled by retrying their clientMsgId");
+                          $"{lost:N0} answers lost to a kill, {noNodeUp:N0} sends held while no node was up; those and every refused send settled by retrying their clientMsgId");
         Console.WriteLine($"- refusals while nodes died: {(refusals.IsEmpty ? "none" : string.Join(", ", refusals.OrderBy(r => r.Key).Select(r => $"{r.Value:N0} × {r.Key}")))}");
         Console.WriteLine($"- sync: {syncedItems:N0} items over {receivers.Count} users; each acknowledged message once, in seq order: {(violations.Any(v => v.Contains("sync")) ? "NO" : "yes")}");
         Console.WriteLine($"- frames: {framed:N0} of {owed:N0} owed to connected receivers arrived as frames, the rest covered by a sync hint or a reconnect " +

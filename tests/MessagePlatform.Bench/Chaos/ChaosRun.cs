@@ -79,6 +79,7 @@ public static class ChaosRun
             var unanswered = new ConcurrentQueue<ChaosSend>();
             var refusals = new ConcurrentDictionary<string, int>();
             var lost = 0;
+            var noNodeUp = 0;
             async Task<bool> TrySendAsync(Uri node, ChaosSend send)
             {
                 try
@@ -111,7 +112,9 @@ public static class ChaosRun
                 {
                     var (id, members) = sessions[random.Next(sessions.Count)];
                     var send = new ChaosSend(id, members[random.Next(members.Length)], $"w{w}-{i}", DateTime.UtcNow);
-                    if (AnyLive() is { } node && await TrySendAsync(node, send)) acknowledged.Enqueue(send);
+                    var node = AnyLive();
+                    if (node is null) Interlocked.Increment(ref noNodeUp);
+                    if (node is not null && await TrySendAsync(node, send)) acknowledged.Enqueue(send);
                     else
                     {
                         unanswered.Enqueue(send);
@@ -163,7 +166,7 @@ public static class ChaosRun
                 acknowledged.Enqueue(settled);
             }
             return await ChaosCheck.RunAsync(http, nodes[0].Address!, acknowledged.ToList(), sessions, receivers, stopReceivers, receiving,
-                kills, lost, refusals, Log);
+                kills, lost, noNodeUp, refusals, Log);
         }
         finally
         {
