@@ -8,6 +8,9 @@ using static MessagePlatform.Bench.Progress;
 // takes to reach connected clients, at fixed rates and at the most the node accepts, how many a
 // room holds, and what an idle connection costs. Last, one broadcast to every online connection.
 // Every run ends by writing docs/benchmarks.md, its JSON and its charts.
+// `--chaos [seconds]`: a mode of its own (infra/chaos.sh), not a section of the report.
+if (args is ["--chaos", ..]) return await MessagePlatform.Bench.Chaos.ChaosRun.MainAsync(args[1..]);
+
 BenchSettings settings;
 try
 {

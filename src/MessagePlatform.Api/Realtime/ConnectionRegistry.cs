@@ -69,10 +69,19 @@ public sealed class ConnectionRegistry(NpgsqlDataSource db, PlatformOptions plat
         return nodes;
     }
 
+    /// <summary>
+    /// Whatever this node held before it restarted is gone with its sockets. Forgotten before the
+    /// node listens: since .NET 10 all of ExecuteAsync runs in the background, so a delete there
+    /// could land after a client of the new process registered and leave it without pushes.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await ExecuteAsync($"delete from {Connections} where node_id = $1", cancellationToken, platform.NodeId);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Whatever this node held before it restarted is gone with its sockets.
-        await ExecuteAsync($"delete from {Connections} where node_id = $1", stoppingToken, platform.NodeId);
         using var timer = new PeriodicTimer(Beat);
         do
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Diagnostics;
 using System.Net;
@@ -17,7 +18,10 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    private ApiProcess(Process process, Uri address) => (_process, Address) = (process, address);
+    /// <summary>What the node wrote to stdout and stderr, line by line (its log: Warning and up unless a test's settings say otherwise).</summary>
+    public ConcurrentQueue<string> Output { get; }
+
+    private ApiProcess(Process process, Uri address, ConcurrentQueue<string> output) => (_process, Address, Output) = (process, address, output);
 
     public static async Task<ApiProcess> StartAsync(string postgres, int nodeId, IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -39,19 +43,20 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["Intake__Enabled"] = "false";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var output = new ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, line) => { if (line.Data is { } text) output.Enqueue(text); };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is { } text) output.Enqueue(text); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         using var probe = new HttpClient();
         for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline; await Task.Delay(200))
         {
-            Assert.False(process.HasExited, $"node {nodeId} exited with {(process.HasExited ? process.ExitCode : 0)}");
+            Assert.False(process.HasExited, $"node {nodeId} exited with {(process.HasExited ? process.ExitCode : 0)}: {string.Join('\n', output.TakeLast(20))}");
             try
             {
                 if ((await probe.GetAsync(new Uri(address, "/health/live"))).StatusCode == HttpStatusCode.OK)
-                    return new ApiProcess(process, address);
+                    return new ApiProcess(process, address, output);
             }
             catch (HttpRequestException)
             {

@@ -28,10 +28,13 @@ public sealed class HookReceiver(WebApplication app, string secret) : IAsyncDisp
     /// <summary>How many more times /flaky answers 500 before it recovers.</summary>
     public int FlakyFailuresLeft;
 
-    private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> _answers = new();
+    private readonly ConcurrentDictionary<string, Func<HttpContext, string, Task>> _answers = new();
 
     /// <summary>Makes POST /{path} answer as <paramref name="write"/> writes (a hostile receiver's answer).</summary>
-    public HookReceiver Answer(string path, Func<HttpContext, Task> write)
+    public HookReceiver Answer(string path, Func<HttpContext, Task> write) => Answer(path, (http, _) => write(http));
+
+    /// <summary>The same, given the request's body (already read off the request).</summary>
+    public HookReceiver Answer(string path, Func<HttpContext, string, Task> write)
     {
         _answers[path] = write;
         return this;
@@ -54,7 +57,7 @@ public sealed class HookReceiver(WebApplication app, string secret) : IAsyncDisp
             receiver.Calls.Enqueue((behaviour, body, receiver.Verify(http.Request.Headers, body)));
             if (receiver._answers.TryGetValue(behaviour, out var write))
             {
-                await write(http);
+                await write(http, body);
                 return Results.Empty;
             }
             switch (behaviour)
