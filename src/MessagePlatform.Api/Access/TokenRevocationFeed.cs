@@ -10,6 +10,7 @@ public sealed class TokenRevocationFeed(TokenRevocations revocations, IOptions<A
     ILogger<TokenRevocationFeed> log) : BackgroundService
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(1);
+    private readonly Platform.OutageLog _outage = new(log, "Token revocation refresh");
 
     public override async Task StartAsync(CancellationToken ct)
     {
@@ -32,6 +33,7 @@ public sealed class TokenRevocationFeed(TokenRevocations revocations, IOptions<A
             try
             {
                 await revocations.RefreshAsync(ct);
+                _outage.Succeeded();
                 if (clock.GetUtcNow() - pruned > PruneEvery)
                 {
                     revocations.Prune();
@@ -41,7 +43,7 @@ public sealed class TokenRevocationFeed(TokenRevocations revocations, IOptions<A
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The last known revocations stay in force; the next tick tries again.
-                log.LogWarning(e, "Could not refresh token revocations");
+                if (_outage.Failed(e, options.Value.RefreshEvery) - options.Value.RefreshEvery is { Ticks: > 0 } longer) await Task.Delay(longer, ct);
             }
         }
     }

@@ -28,6 +28,10 @@ public sealed class AccessLog(GroupCommit commits, IDocumentStore store, ILogger
             request.Method, request.Path.Value, by, tenantId, status, outcome.Version);
     }
 
+    public void NotRecorded(string tenantId, HttpRequest request, int status, Exception e) =>
+        log.LogWarning("Audit access {Method} {Path} of {TenantId} answered {Status} unrecorded: the store is unavailable ({Reason})",
+            request.Method, request.Path.Value, tenantId, status, e.Message);
+
     /// <summary>Newest first, older than <paramref name="before"/> (a version of the log) when given.</summary>
     public async Task<AccessLogPage> ReadAsync(string tenantId, long? before, int limit, CancellationToken ct)
     {
@@ -65,7 +69,17 @@ public static class AccessLogMiddleware
                 {
                     // The server may start the response outside the request's flow: carry the caller over.
                     CommandOrigin.Set(origin);
-                    await accessLog.RecordAsync(tenantId, origin.CausedBy, http.Request, http.Response.StatusCode);
+                    try
+                    {
+                        await accessLog.RecordAsync(tenantId, origin.CausedBy, http.Request, http.Response.StatusCode);
+                    }
+                    catch (Exception e) when (http.Response.StatusCode >= 400 && EventStore.StoreUnavailable.Is(e))
+                    {
+                        // A refusal carries no audit data, and with the store away it cannot be
+                        // recorded: let the refusal (often the outage's own 503) through. A success
+                        // still fails here, so no data leaves unrecorded.
+                        accessLog.NotRecorded(tenantId, http.Request, http.Response.StatusCode, e);
+                    }
                 });
             }
             await next(http);

@@ -14,7 +14,7 @@ namespace MessagePlatform.Api.EventStore;
 /// </summary>
 internal sealed class CommitLane(
     ChannelReader<PendingCommand> queue, IDocumentStore store, SendReceipts receipts, MsgIds msgIds,
-    TimeProvider clock, int cacheCapacity, PlatformMeters meters, ILogger log)
+    TimeProvider clock, int cacheCapacity, PlatformMeters meters, ILogger log, OutageLog outage)
 {
     private const int MaxBatch = 512;
     // Cross-node contention on one hot session can conflict repeatedly; each retry backs off further.
@@ -53,6 +53,7 @@ internal sealed class CommitLane(
             try
             {
                 var stale = await CommitOnceAsync(items, lookUpReceipts || attempt > 1, CancellationToken.None);
+                outage.Succeeded();
                 if (stale.Count == 0) return;
                 // A refusal or a no-op decided on cached state may be wrong (another node added a
                 // member, lifted a hold): decide again on a fresh load before answering.
@@ -74,10 +75,21 @@ internal sealed class CommitLane(
                 }
                 await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), CancellationToken.None);
             }
-            catch (Exception e) when (TransientFailures.Is(e) && attempt < 3)
+            // A connection cut mid-commit is worth a retry on a new one (receipts looked up, so a commit
+            // that did land answers as the first one); a store known to be away is not: its callers hear at once.
+            catch (Exception e) when (TransientFailures.Is(e) && attempt < 3 && !outage.InOutage)
             {
-                log.LogWarning(e, "Transient database failure on commit, attempt {Attempt}", attempt);
+                log.LogWarning("Transient database failure on commit, attempt {Attempt}: {Reason}", attempt, e.Message);
                 await Task.Delay(200 * attempt, CancellationToken.None);
+            }
+            catch (Exception e) when (StoreUnavailable.Is(e))
+            {
+                // No one command is at fault, so the batch is not split to find one: every caller
+                // hears 503 now. Whether a cut commit landed, a retry with its clientMsgId finds out.
+                outage.Failed(e, TimeSpan.Zero);
+                var failure = new StoreUnavailableException(e);
+                foreach (var item in items) item.Done.TrySetException(failure);
+                return;
             }
             catch (Exception e) when (items.Count > 1)
             {

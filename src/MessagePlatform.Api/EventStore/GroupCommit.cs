@@ -42,9 +42,12 @@ public sealed class GroupCommit(
         return await pending.Done.Task.WaitAsync(ct);
     }
 
+    // One for all lanes: an outage is the store's, not a lane's, and is logged once.
+    private readonly OutageLog _outage = new(log, "Commit lanes");
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_lanes.Select(lane =>
-            new CommitLane(lane.Reader, store, receipts, msgIds, clock, options.Value.SessionCacheCapacity, meters, log).RunAsync(stoppingToken)));
+            new CommitLane(lane.Reader, store, receipts, msgIds, clock, options.Value.SessionCacheCapacity, meters, log, _outage).RunAsync(stoppingToken)));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

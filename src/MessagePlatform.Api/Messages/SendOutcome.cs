@@ -41,6 +41,9 @@ public abstract record SendOutcome
     /// <summary>This node's write lanes are full.</summary>
     public sealed record Busy(TimeSpan RetryAfter, string Reason) : SendOutcome;
 
+    /// <summary>The database cannot be reached now (<see cref="EventStore.StoreUnavailable"/>): whether it was stored, a retry with the same clientMsgId finds out.</summary>
+    public sealed record StoreUnavailable(TimeSpan RetryAfter) : SendOutcome;
+
     /// <summary>Pushes trail commits past the intake threshold (<see cref="PushBacklog"/>): intake slows rather than pushes falling behind.</summary>
     public sealed record Overloaded(TimeSpan RetryAfter, string Reason) : SendOutcome;
 }

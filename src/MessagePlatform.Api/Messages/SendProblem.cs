@@ -23,6 +23,8 @@ public sealed record SendProblem(int Status, string Title, string Detail, TimeSp
         SendOutcome.ModerationDenied(var reason) => new(StatusCodes.Status422UnprocessableEntity, "Denied by moderation", reason),
         SendOutcome.ModerationUnavailable(var reason) => new(StatusCodes.Status503ServiceUnavailable, "Moderation unavailable", reason),
         SendOutcome.Busy(var wait, var reason) => new(StatusCodes.Status503ServiceUnavailable, Problems.BusyTitle, reason, wait),
+        SendOutcome.StoreUnavailable(var wait) => new(StatusCodes.Status503ServiceUnavailable,
+            EventStore.StoreUnavailable.Title, EventStore.StoreUnavailable.Detail, wait),
         SendOutcome.Overloaded(var wait, var reason) => new(StatusCodes.Status503ServiceUnavailable, "Pushes are behind", reason, wait),
         // The union is closed (private constructor); SendOutcomeDoorTests fails when a case is missing here.
         _ => throw new UnreachableException($"No problem for send outcome {outcome.GetType().Name}"),

@@ -12,6 +12,20 @@ public sealed class Sending(
 {
     public async Task<SendOutcome> SendAsync(Caller caller, string sessionId, SendMessageRequest request, CancellationToken ct)
     {
+        try
+        {
+            return await DecideAndCommitAsync(caller, sessionId, request, ct);
+        }
+        catch (Exception e) when (EventStore.StoreUnavailable.Is(e))
+        {
+            // Wherever the store failed (a receipt look-up, the hook's config, the lane's commit), every door answers it alike.
+            log.LogDebug("A send to {SessionId} of {TenantId} refused: the store is unavailable", sessionId, caller.TenantId);
+            return new SendOutcome.StoreUnavailable(EventStore.StoreUnavailable.RetryAfter);
+        }
+    }
+
+    private async Task<SendOutcome> DecideAndCommitAsync(Caller caller, string sessionId, SendMessageRequest request, CancellationToken ct)
+    {
         // A user's client sends as its user: `from` defaults to it and may not name anyone else.
         var from = caller.IsUser ? request.From ?? caller.UserId : request.From;
         if (!caller.MayActAs(from ?? ""))

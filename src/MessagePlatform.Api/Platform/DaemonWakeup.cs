@@ -111,6 +111,7 @@ public sealed class DaemonWakeup(AppendSignal signal, NpgsqlDataSource db, Platf
     private async Task ListenAsync(CancellationToken ct)
     {
         var own = platform.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var outage = new OutageLog(log, $"Listening on {Channel}");
         while (!ct.IsCancellationRequested)
         {
             try
@@ -123,12 +124,13 @@ public sealed class DaemonWakeup(AppendSignal signal, NpgsqlDataSource db, Platf
                 await using (var listen = new NpgsqlCommand($"listen {Channel}", connection)) await listen.ExecuteNonQueryAsync(ct);
                 // What another node committed before the LISTEN took hold is not lost either: look once.
                 signal.Heard();
+                outage.Succeeded();
                 while (!ct.IsCancellationRequested) await connection.WaitAsync(ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogWarning(e, "Listening for other nodes' commits on {Channel} failed; polling until it is back", Channel);
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                // The daemon's own polls stand in until the LISTEN is back.
+                await Task.Delay(outage.Failed(e, TimeSpan.FromSeconds(1)), ct);
             }
         }
     }
@@ -156,6 +158,7 @@ public sealed class AppendNotifier(AppendSignal signal, NpgsqlDataSource db, Pla
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         long told = signal.Local.Value;
+        var outage = new OutageLog(log, "Telling other nodes about commits");
         while (!stoppingToken.IsCancellationRequested)
         {
             told = await signal.Local.BeyondAsync(told, Timeout.InfiniteTimeSpan, stoppingToken) ?? told;
@@ -165,10 +168,13 @@ public sealed class AppendNotifier(AppendSignal signal, NpgsqlDataSource db, Pla
                 notify.Parameters.Add(new() { Value = DaemonWakeup.Channel });
                 notify.Parameters.Add(new() { Value = platform.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
                 await notify.ExecuteNonQueryAsync(stoppingToken);
+                outage.Succeeded();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogWarning(e, "Telling other nodes about commits failed; their daemons will find them on their next poll");
+                // Their daemons find the commits on their next poll meanwhile.
+                await Task.Delay(outage.Failed(e, DaemonWakeup.Coalesce), stoppingToken);
+                continue;
             }
             await Task.Delay(DaemonWakeup.Coalesce, stoppingToken);
         }

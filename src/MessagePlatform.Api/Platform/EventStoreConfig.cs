@@ -40,7 +40,7 @@ public static class EventStoreConfig
         var marten = builder.Services.AddMarten(options =>
         {
             // Never Multiplexing=true: the daemon's leader lock refuses it.
-            options.Connection(WithAutoPrepare(platform.Postgres));
+            options.Connection(StoreConnectionString(platform.Postgres));
             options.DatabaseSchemaName = Schema;
             options.Events.DatabaseSchemaName = Schema;
             options.Events.StreamIdentity = StreamIdentity.AsString;
@@ -82,6 +82,27 @@ public static class EventStoreConfig
                 .AddSubscriptionWithServices<WebhookOutbox>(ServiceLifetime.Singleton);
         return builder;
     }
+
+    /// <summary>What every data source of the node connects with: <see cref="WithAutoPrepare"/> and <see cref="WithOutageBounds"/>.</summary>
+    public static string StoreConnectionString(string connectionString) => WithOutageBounds(WithAutoPrepare(connectionString));
+
+    /// <summary>
+    /// A stopped or unreachable server must cost a caller seconds, not Npgsql's 15 s default: its
+    /// <c>Timeout</c> bounds both opening a connection and waiting for a free one in a full pool, so
+    /// 3 s, after which the failure is answered as <see cref="EventStore.StoreUnavailable"/> (503).
+    /// A server that is down refuses or resets at once; the command timeout (30 s) is left alone,
+    /// since GC passes and exports run long statements on a healthy one. A value the connection
+    /// string already gives wins.
+    /// </summary>
+    public static string WithOutageBounds(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!new[] { "Timeout", "Connect Timeout", "Connection Timeout" }.Any(given.ContainsKey)) builder.Timeout = ConnectTimeoutSeconds;
+        return builder.ConnectionString;
+    }
+
+    public const int ConnectTimeoutSeconds = 3;
 
     /// <summary>
     /// Npgsql prepares a statement once it has run twice on a connection: the write path's statements

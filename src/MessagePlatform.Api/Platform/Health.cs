@@ -9,6 +9,9 @@ public static class Health
 {
     public const string Ready = "ready";
 
+    /// <summary>The longest one check of the store may take before readiness calls it failing.</summary>
+    public static readonly TimeSpan CheckWithin = TimeSpan.FromSeconds(3);
+
     public static void MapHealth(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });

@@ -32,7 +32,7 @@ public static class Problems
     }
 
     /// <summary>Retry-After in whole seconds, rounded up and at least 1: a client told 0 would retry at once.</summary>
-    private static void SetRetryAfter(HttpContext http, TimeSpan wait) =>
+    internal static void SetRetryAfter(HttpContext http, TimeSpan wait) =>
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static ProblemHttpResult Forbidden(string detail) =>
@@ -54,6 +54,7 @@ public static class Problems
         });
         builder.Services.AddExceptionHandler<BadRequestHandler>();
         builder.Services.AddExceptionHandler<OverloadHandler>();
+        builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         // Binding failures (malformed JSON, wrong types) throw, so they reach the handler below.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return builder;

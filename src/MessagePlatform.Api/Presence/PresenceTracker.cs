@@ -18,6 +18,7 @@ public sealed class PresenceTracker(
 {
     public const string Stream = "$presence";
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
+    private readonly OutageLog _outage = new(log, "Presence tracking");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -27,10 +28,12 @@ public sealed class PresenceTracker(
             try
             {
                 await TrackAsync(stoppingToken);
+                _outage.Succeeded();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogWarning(e, "Presence tracking failed; trying again in {Seconds} s", Every.TotalSeconds);
+                // While the database is away, try less often (the timer's ticks in between are skipped).
+                if (_outage.Failed(e, Every) - Every is { Ticks: > 0 } longer) await Task.Delay(longer, stoppingToken);
             }
         }
     }

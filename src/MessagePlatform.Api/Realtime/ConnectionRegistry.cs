@@ -83,16 +83,19 @@ public sealed class ConnectionRegistry(NpgsqlDataSource db, PlatformOptions plat
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Beat);
+        var outage = new OutageLog(log, $"Gateway heartbeat of node {platform.NodeId}");
         do
         {
             try
             {
                 await ExecuteAsync($"insert into {Nodes} (node_id, heartbeat_at) values ($1, now()) " +
                                    "on conflict (node_id) do update set heartbeat_at = now()", stoppingToken, platform.NodeId);
+                outage.Succeeded();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogWarning(e, "Gateway heartbeat of node {NodeId} failed", platform.NodeId);
+                // Beats keep their pace (another node judges this one by them), but the outage is logged once.
+                outage.Failed(e, Beat);
             }
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }

@@ -59,7 +59,10 @@ public sealed class WebhookDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+        var every = TimeSpan.FromMilliseconds(200);
+        using var timer = new PeriodicTimer(every);
+        // A round every 200 ms would log five warnings a second through a database outage: once, and backing off.
+        var outage = new Platform.OutageLog(log, "Webhook dispatch");
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
@@ -67,10 +70,11 @@ public sealed class WebhookDispatcher(
                 var claimed = await ClaimAsync(stoppingToken);
                 await Task.WhenAll(claimed.Select(d => DeliverAsync(d, stoppingToken)));
                 await PruneAsync(stoppingToken);
+                outage.Succeeded();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogWarning(e, "Webhook dispatch round failed; trying again");
+                if (outage.Failed(e, every) - every is { Ticks: > 0 } longer) await Task.Delay(longer, stoppingToken);
             }
         }
     }

@@ -29,6 +29,7 @@ public sealed class SendOutcomeDoorTests
         new SendOutcome.ModerationUnavailable("hook timed out"),
         new SendOutcome.Busy(TimeSpan.FromSeconds(1), "lanes full"),
         new SendOutcome.Overloaded(TimeSpan.FromSeconds(2), "pushes behind"),
+        new SendOutcome.StoreUnavailable(TimeSpan.FromSeconds(2)),
     ];
 
     public static TheoryData<SendOutcome> Outcomes() => new(Samples);

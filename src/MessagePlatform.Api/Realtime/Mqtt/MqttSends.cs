@@ -86,7 +86,8 @@ public sealed class MqttSends(Sending sending, ILogger<MqttSends> log)
         },
         // Told to slow down: the client's quota is what it is over, for now.
         SendOutcome.Throttled or SendOutcome.Overloaded => MqttPubAckReasonCode.QuotaExceeded,
-        SendOutcome.ModerationDenied or SendOutcome.ModerationUnavailable or SendOutcome.Busy => MqttPubAckReasonCode.ImplementationSpecificError,
+        SendOutcome.ModerationDenied or SendOutcome.ModerationUnavailable or SendOutcome.Busy
+            or SendOutcome.StoreUnavailable => MqttPubAckReasonCode.ImplementationSpecificError,
         // The union is closed (private constructor); SendOutcomeDoorTests fails when a case is missing here.
         _ => throw new System.Diagnostics.UnreachableException($"No PUBACK reason for send outcome {outcome.GetType().Name}"),
     };
