@@ -27,9 +27,10 @@ public sealed class DatabaseOutageTests
         using var admin = host.ClientWith(PlatformHost.AdminKey);
         var tenant = await PlatformFixture.NewTenantAsync(host, admin);
         await tenant.App.OpenAsync(new { sessionId = "outage", type = "group", members = new[] { "ann", "bob" } });
-        await tenant.App.SendAsync("outage", "ann", "before").ExpectAsync(HttpStatusCode.Created);
+        // Bob connects before the first send: a push goes only to connections that exist at its fan-out.
         await using var bob = await SocketClient.ConnectAsync(host, await tenant.App.TokenAsync("bob"));
-        await PushedOrToldToSyncAsync(bob, msgId: null);
+        var before = await tenant.App.SendAsync("outage", "ann", "before").ExpectAsync(HttpStatusCode.Created);
+        await PushedOrToldToSyncAsync(bob, before.GetProperty("msgId").GetString());
 
         var answers = new ConcurrentBag<Answer>();
         using var load = new CancellationTokenSource();
