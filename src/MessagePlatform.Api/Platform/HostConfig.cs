@@ -79,11 +79,13 @@ public static class HostConfig
         builder.AddRealtime();
         builder.AddGc();
         builder.AddBus(platform);
+        builder.Services.AddSingleton<BrokerLink>();
         builder.Services.AddSingleton<ProjectionLag>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionLag>());
         builder.Services.AddHealthChecks()
             .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgres", tags: [Health.Ready])
-            .AddCheck<ProjectionLag>("projections", tags: [Health.Ready]);
+            .AddCheck<ProjectionLag>("projections", tags: [Health.Ready])
+            .AddCheck<BrokerLink>(BrokerLink.CheckName, tags: [Health.Ready]);
         return builder;
     }
 
@@ -92,6 +94,13 @@ public static class HostConfig
         {
             // MassTransit 8.4+ reports usage to its vendor after start: this node calls out to no one it was not told to.
             bus.DisableUsageTelemetry();
+            // MassTransit's own check says Unhealthy for a lost broker; readiness asks BrokerLink instead,
+            // which tells a node still starting (not ready) from one that lost the broker (degraded).
+            bus.ConfigureHealthCheckOptions(health =>
+            {
+                health.Name = "masstransit-endpoints";
+                health.Tags.Add("masstransit");
+            });
             bus.AddPushConsumers();
             if (platform.UsesRabbitMq)
                 bus.UsingRabbitMq((context, rabbit) =>
