@@ -27,6 +27,13 @@ public sealed class IntakeOptions
 
     [Range(1, 60)]
     public int RetryAfterSeconds { get; set; } = 1;
+
+    /// <summary>
+    /// After a broker outage, how long the realtime publisher's lag may still refuse no send while it
+    /// catches up (it counts again as soon as it has caught up): see <see cref="BrokerOutage"/>.
+    /// </summary>
+    [Range(1, 3600)]
+    public int BrokerRecoverySeconds { get; set; } = 30;
 }
 
 public static class PushBacklogConfig

@@ -19,6 +19,16 @@ public static class Health
         {
             Predicate = check => check.Tags.Contains(Ready),
             ResponseWriter = WriteJson,
+            // Degraded answers 200 on purpose: a degraded node (the broker lost) still stores and answers
+            // sends, and every node shares the one broker, so a load balancer that took degraded nodes out
+            // would turn late pushes into refused sends on all of them. Unhealthy (no database, still
+            // starting) answers 503; the body says which check is which.
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
         });
     }
 

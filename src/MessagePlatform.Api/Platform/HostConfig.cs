@@ -80,12 +80,14 @@ public static class HostConfig
         builder.AddGc();
         builder.Services.AddSingleton<ProjectionRebuilds>();
         builder.AddBus(platform);
+        builder.Services.AddSingleton<BrokerLink>();
         builder.Services.AddSingleton<ProjectionLag>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionLag>());
         // Bounded, so readiness answers "failing" within seconds while the database is away, never hangs on it.
         builder.Services.AddHealthChecks()
             .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgres", tags: [Health.Ready], timeout: Health.CheckWithin)
-            .AddCheck<ProjectionLag>("projections", tags: [Health.Ready], timeout: Health.CheckWithin);
+            .AddCheck<ProjectionLag>("projections", tags: [Health.Ready], timeout: Health.CheckWithin)
+            .AddCheck<BrokerLink>(BrokerLink.CheckName, tags: [Health.Ready]);
         return builder;
     }
 
@@ -94,6 +96,13 @@ public static class HostConfig
         {
             // MassTransit 8.4+ reports usage to its vendor after start: this node calls out to no one it was not told to.
             bus.DisableUsageTelemetry();
+            // MassTransit's own check says Unhealthy for a lost broker; readiness asks BrokerLink instead,
+            // which tells a node still starting (not ready) from one that lost the broker (degraded).
+            bus.ConfigureHealthCheckOptions(health =>
+            {
+                health.Name = "masstransit-endpoints";
+                health.Tags.Add("masstransit");
+            });
             bus.AddPushConsumers();
             if (platform.UsesRabbitMq)
                 bus.UsingRabbitMq((context, rabbit) =>
