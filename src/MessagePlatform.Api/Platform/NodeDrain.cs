@@ -65,6 +65,13 @@ public static class NodeDrainConfig
         {
             if (!drain.Draining)
             {
+                // A request in flight when the drain begins still gets its answer, on a connection
+                // the client then drops rather than reuses against a node about to stop listening.
+                http.Response.OnStarting(() =>
+                {
+                    if (drain.Draining) http.Response.Headers.Connection = "close";
+                    return Task.CompletedTask;
+                });
                 await next(http);
                 return;
             }
