@@ -77,6 +77,7 @@ public static class HostConfig
         builder.AddRequestLimits();
         builder.Services.AddOpenApi();
         builder.AddRealtime();
+        builder.AddNodeDrain();
         builder.AddGc();
         builder.Services.AddSingleton<ProjectionRebuilds>();
         builder.AddBus(platform);
@@ -137,6 +138,7 @@ public static class HostConfig
                     : http.Response.StatusCode is 503 or 429 ? Serilog.Events.LogEventLevel.Warning
                     : Serilog.Events.LogEventLevel.Information;
         });
+        app.UseNodeDrain();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });

@@ -45,6 +45,21 @@ public sealed class ClientConnection(string tenantId, string userId, IFrameTrans
 
     public void Close() => _closing.Cancel();
 
+    private volatile bool _draining;
+
+    /// <summary>Set by <see cref="Drain"/>: the node is restarting and closes this connection once its queue is written.</summary>
+    public bool Draining => _draining;
+
+    /// <summary>
+    /// The node is shutting down: take no more frames, write what is queued, then the transport
+    /// closes (the receive is not cancelled: that would abort the socket before the close is sent).
+    /// </summary>
+    public void Drain()
+    {
+        _draining = true;
+        Complete();
+    }
+
     private sealed record Pending(OutboundFrame Frame, int Tries, DateTimeOffset DueAt);
 
     /// <summary>An answer to one of the client's own frames (pong, sent, error).</summary>

@@ -58,7 +58,7 @@ public static class ConnectApi
         connections.Add(connection);
         log.LogInformation("User {UserId} of {TenantId} connected", caller.UserId, caller.TenantId);
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, connection.Closing);
-        var writer = connection.WriteLoopAsync(closing.Token);
+        var writer = WriteThenCloseAsync(connection, socket, closing.Token);
         try
         {
             while (socket.State == WebSocketState.Open)
@@ -140,6 +140,21 @@ public static class ConnectApi
         }
     }
 
+    /// <summary>The connection's writer; when the node drains, it ends the socket with 1012 (Service Restart) after the queued frames.</summary>
+    private static async Task WriteThenCloseAsync(ClientConnection connection, WebSocket socket, CancellationToken ct)
+    {
+        await connection.WriteLoopAsync(ct);
+        if (!connection.Draining || socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
+        await socket.CloseOutputAsync(ServiceRestart, "node restarting, reconnect", ct);
+        // A client that does not answer the close would hold the shutdown: it has been told, it may go.
+        try { await Task.Delay(DrainCloseGrace, ct); } catch (OperationCanceledException) { return; }
+        if (socket.State is not WebSocketState.Closed) socket.Abort();
+    }
+
+    private static readonly TimeSpan DrainCloseGrace = TimeSpan.FromSeconds(3);
+
+    private const WebSocketCloseStatus ServiceRestart = (WebSocketCloseStatus)1012;
+
     private static readonly SendErrorFrame TooManyFrames = new(null, StatusCodes.Status429TooManyRequests, "Too many frames",
         "This connection sends faster than its frame rate allows; the frame was not handled.", 1);
 
@@ -161,7 +176,9 @@ public static class ConnectApi
 
     private static async Task<bool> CloseAsync(WebSocket socket, CancellationToken ct)
     {
-        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+        // Closed: this node sent its close first (a drain) and the client answered it.
+        if (socket.State is WebSocketState.CloseReceived)
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
         return true;
     }
 }
