@@ -1,44 +1,39 @@
 using System.Diagnostics.Metrics;
+using MessagePlatform.Api.Daemon;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.Api.Realtime;
 using MessagePlatform.Api.Webhooks;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace MessagePlatform.Api.Messages;
 
 /// <summary>
 /// How far the readers that push (the realtime publisher and the webhook outbox) trail the store,
-/// in time: the age of the oldest event either has not yet processed. Measured cluster-wide in the
-/// database every <see cref="IntakeOptions.SampleEveryMs"/> on every node, whichever node runs the
-/// daemon, and kept, so a send reads a field and never waits on a query. A failed measurement
-/// opens the gate (with a warning): a lost measurement must not stop intake.
+/// in time: the age of the oldest event either has not yet processed, from each sample of
+/// <see cref="ReaderProgress"/> (cluster-wide, whichever node runs the daemon), and kept, so a send
+/// reads a field and never waits on a query. A failed sample opens the gate (with a warning there):
+/// a lost measurement must not stop intake.
 /// </summary>
-public sealed class PushBacklog : BackgroundService
+public sealed class PushBacklog
 {
-    private readonly NpgsqlDataSource _db;
+    private static readonly string[] Pushing = [RealtimePublisher.SubscriptionId, WebhookOutbox.SubscriptionId];
     private readonly IntakeOptions _options;
     private readonly ILogger<PushBacklog> _log;
     private readonly Counter<long> _shed;
-
-    // Marten names a subscription's progress "{name}:All"; an event above a reader's progress is one it has not pushed.
-    // Marten has no API for that event's age, so this reads its tables, one cheap indexed look-up per reader.
-    private static readonly string TrailingSql =
-        "select coalesce(extract(epoch from (now() - min(e.timestamp))) * 1000, 0)::float8 " +
-        $"from (values ('{RealtimePublisher.SubscriptionId}:All'), ('{WebhookOutbox.SubscriptionId}:All')) as r(name) " +
-        $"left join {EventStoreConfig.Schema}.mt_event_progression p on p.name = r.name " +
-        "cross join lateral (" +
-        $"select timestamp from {EventStoreConfig.Schema}.mt_events where seq_id > coalesce(p.last_seq_id, 0) order by seq_id limit 1) e";
-
     private long _trailingMs;
+    private string? _shedding;
 
-    public PushBacklog(NpgsqlDataSource db, IOptions<IntakeOptions> options, IMeterFactory meters, ILogger<PushBacklog> log)
+    public PushBacklog(ReaderProgress progress, IOptions<IntakeOptions> options, IMeterFactory meters, ILogger<PushBacklog> log)
     {
-        (_db, _options, _log) = (db, options.Value, log);
+        (_options, _log) = (options.Value, log);
         var meter = meters.Create(PlatformMeters.MeterName);
         meter.CreateObservableGauge("mp.intake.push_backlog", () => Volatile.Read(ref _trailingMs) / 1000.0, "s",
             "How far the realtime publisher and the webhook outbox trail the store (the oldest event either has not processed), as last measured.");
         _shed = meter.CreateCounter<long>("mp.intake.shed", "{message}", "Sends refused because pushes trail the store, by priority.");
+        if (!_options.Enabled) return;
+        // Built on the first send, after the poller has started: what it has sampled so far counts at once.
+        Took(progress.Latest);
+        progress.Sampled += Took;
     }
 
     /// <summary>The last measured backlog: how far pushes trail commits.</summary>
@@ -67,33 +62,15 @@ public sealed class PushBacklog : BackgroundService
         : priority == "low" && trailingMs > options.ShedLowPriorityAtMs ? "no low-priority sends"
         : null;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>How far pushes trail in this sample: its oldest event a pushing reader still waits for; 0 when the sample failed.</summary>
+    public static long TrailingMs(ReaderSnapshot? sample) =>
+        sample is null ? 0 : (long)sample.Readers.Where(r => Pushing.Contains(r.Name)).Select(r => r.OldestWaiting?.TotalMilliseconds ?? 0).DefaultIfEmpty(0).Max();
+
+    private void Took(ReaderSnapshot? sample)
     {
-        if (!_options.Enabled) return;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.SampleEveryMs));
-        var failing = false;
-        string? shedding = null;
-        do
-        {
-            try
-            {
-                var measure = _db.Command(TrailingSql);
-                // A measurement slower than this is no measurement: the gate opens rather than acting on a stale one.
-                measure.CommandTimeout = 2;
-                var trailingMs = (long)await measure.ScalarAsync<double>(stoppingToken);
-                Volatile.Write(ref _trailingMs, trailingMs);
-                failing = false;
-                shedding = Told(shedding, trailingMs);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                Volatile.Write(ref _trailingMs, 0);
-                shedding = null;
-                // Once per outage, not five times a second.
-                if (!failing) _log.LogWarning(e, "Could not measure how far pushes trail; intake stays open until it can");
-                failing = true;
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+        var trailingMs = TrailingMs(sample);
+        Volatile.Write(ref _trailingMs, trailingMs);
+        _shedding = Told(_shedding, trailingMs);
     }
 
     /// <summary>Logs when intake starts or stops shedding (not per send): what an operator looks for in an incident.</summary>

@@ -79,11 +79,7 @@ public static class HostConfig
         builder.AddRealtime();
         builder.AddGc();
         builder.AddBus(platform);
-        builder.Services.AddSingleton<ProjectionLag>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionLag>());
-        builder.Services.AddHealthChecks()
-            .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgres", tags: [Health.Ready])
-            .AddCheck<ProjectionLag>("projections", tags: [Health.Ready]);
+        builder.AddReaderHealth();
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using MessagePlatform.Api.Daemon;
 using MessagePlatform.Api.Messages;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.IntegrationTests.Infrastructure;
@@ -138,9 +139,11 @@ public sealed class IntakeBackpressureTests
             $"insert into {EventStoreConfig.Schema}.mt_events values (1, now() - interval '10 seconds')"))
             await create.ExecuteNonQueryAsync();
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        using var backlog = new PushBacklog(db, Options.Create(new IntakeOptions { SampleEveryMs = 20 }),
+        var intake = Options.Create(new IntakeOptions { SampleEveryMs = 20 });
+        using var progress = new ReaderProgress(db, intake, new ConfigurationBuilder().Build(), NullLogger<ReaderProgress>.Instance);
+        var backlog = new PushBacklog(progress, intake,
             services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NullLogger<PushBacklog>.Instance);
-        await backlog.StartAsync(CancellationToken.None);
+        await progress.StartAsync(CancellationToken.None);
         try
         {
             await Poll.UntilAsync(() => Task.FromResult(backlog.Refuses("high")), r => r is not null);
@@ -149,7 +152,7 @@ public sealed class IntakeBackpressureTests
         }
         finally
         {
-            await backlog.StopAsync(CancellationToken.None);
+            await progress.StopAsync(CancellationToken.None);
         }
     }
 
