@@ -124,7 +124,12 @@ public static class HostConfig
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        // Ping/pong keep-alive (ASP.NET Core 9+): a client that vanished without a FIN stops answering pings and is closed after the timeout.
+        var keepAlive = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RealtimeOptions>>().Value;
+        app.UseWebSockets(new WebSocketOptions
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(keepAlive.KeepAliveSeconds), KeepAliveTimeout = TimeSpan.FromSeconds(keepAlive.KeepAliveTimeoutSeconds),
+        });
         app.UseAuthentication();
         app.UseRequestLimits();
         // Between the two: the caller is known, and refusals by authorization are in the access log.
