@@ -1,74 +1,78 @@
 using System.Diagnostics.Metrics;
-using Marten;
+using MessagePlatform.Api.Messages;
 using MessagePlatform.Projections.UserChain;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace MessagePlatform.Api.Daemon;
 
 /// <summary>
-/// How far each reader of the store (the projections and subscriptions of the daemon) trails it,
-/// in events, polled every few seconds: shown in /health/ready (degraded when the user chain is
-/// past a threshold, never unhealthy: sends still work) and as gauges for dashboards.
+/// Readiness of the store's readers, from what <see cref="ReaderProgress"/> last sampled (a probe
+/// runs no query): degraded when one trails past `Health:LagDegradedAtEvents`, has made no progress
+/// for `Health:StalledAfterSeconds` while events wait for it, or cannot be sampled; never unhealthy
+/// (sends still work). Each reader's lag is in the data as `lag.{reader}`, a stalled one's time
+/// stuck as `stalledSeconds.{reader}`; the same lags are gauges for dashboards.
 /// </summary>
-public sealed class ProjectionLag(IDocumentStore store, Messages.PushBacklog pushes, ILogger<ProjectionLag> log) : BackgroundService, IHealthCheck
+public sealed class ProjectionLag : IHealthCheck
 {
-    public const long DegradedAtEvents = 10_000;
     private static readonly Meter Meter = new("MessagePlatform");
-    private volatile Measured? _last;
+    private readonly ReaderProgress _progress;
+    private readonly PushBacklog _pushes;
+    private readonly HealthOptions _options;
 
-    /// <summary>The user chain's lag (what readiness judges), the head, its position, and every reader's lag by shard.</summary>
-    public sealed record Measured(long Lag, long Head, long Projected, IReadOnlyDictionary<string, long> Readers);
-
-    public async Task<Measured> MeasureAsync(CancellationToken ct)
+    public ProjectionLag(ReaderProgress progress, PushBacklog pushes, IOptions<HealthOptions> options)
     {
-        var statistics = await store.Advanced.FetchEventStoreStatistics(token: ct);
-        var progress = await store.Advanced.AllProjectionProgress(token: ct);
-        var head = statistics.EventSequenceNumber;
-        // A reader may run as several shards: it trails as far as its slowest.
-        var readers = progress.Where(p => p.ShardName != "HighWaterMark")
-            .GroupBy(p => p.ShardName.Split(':')[0])
-            .ToDictionary(g => g.Key, g => Math.Max(0, head - g.Min(p => p.Sequence)));
-        var projected = progress.FirstOrDefault(p => p.ShardName.StartsWith(UserChainProjection.ProjectionName))?.Sequence ?? 0;
-        var measured = new Measured(Math.Max(0, head - projected), head, projected, readers);
-        _last = measured;
-        return measured;
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        Meter.CreateObservableGauge("mp.projection.lag", () => _last?.Lag ?? 0, "events",
+        (_progress, _pushes, _options) = (progress, pushes, options.Value);
+        Meter.CreateObservableGauge("mp.projection.lag", () => UserChainLag(_progress.Latest), "events",
             "Events appended that the user chain has not projected yet");
         Meter.CreateObservableGauge("mp.subscription.lag", ReaderLags, "events",
             "Events appended that each reader of the store (projection or subscription) has not processed yet");
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
-        do
-        {
-            try
-            {
-                await MeasureAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log.LogWarning(e, "Could not measure projection lag");
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private IEnumerable<Measurement<long>> ReaderLags() =>
-        (_last?.Readers ?? new Dictionary<string, long>()).Select(r =>
-            new Measurement<long>(r.Value, new KeyValuePair<string, object?>("subscription", r.Key)));
+    /// <summary>The user chain's lag (what the benchmark waits on), the head, its position, and every reader's lag.</summary>
+    public sealed record Measured(long Lag, long Head, long Projected, IReadOnlyDictionary<string, long> Readers);
 
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    /// <summary>A fresh sample, for work that must not act on one a fraction of a second old (a rebuild's extent).</summary>
+    public async Task<Measured> MeasureAsync(CancellationToken ct) => Of(await _progress.SampleAsync(ct));
+
+    private static Measured Of(ReaderSnapshot sample)
     {
-        var measured = await MeasureAsync(ct);
-        var (lag, head, projected) = (measured.Lag, measured.Head, measured.Projected);
-        var data = new Dictionary<string, object> { ["lagEvents"] = lag, ["headSequence"] = head, ["userChainSequence"] = projected };
+        var chain = sample.Of(UserChainProjection.ProjectionName);
+        return new Measured(chain?.Lag ?? sample.Head, sample.Head, chain?.Position ?? 0, sample.Readers.ToDictionary(r => r.Name, r => r.Lag));
+    }
+
+    private static long UserChainLag(ReaderSnapshot? sample) => sample is null ? 0 : Of(sample).Lag;
+
+    private IEnumerable<Measurement<long>> ReaderLags() =>
+        (_progress.Latest?.Readers ?? []).Select(r => new Measurement<long>(r.Lag, new KeyValuePair<string, object?>("subscription", r.Name)));
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
+        Task.FromResult(Judge(_progress.Latest, _progress.Failing, DateTimeOffset.UtcNow, _options, _pushes.Trailing));
+
+    /// <summary>Readiness from a sample: pure, so the thresholds are tested without a database.</summary>
+    public static HealthCheckResult Judge(ReaderSnapshot? sample, bool failing, DateTimeOffset now, HealthOptions options, TimeSpan pushTrailing)
+    {
+        if (sample is null)
+            return failing ? HealthCheckResult.Degraded("the readers' progress could not be sampled yet")
+                : HealthCheckResult.Healthy("the readers' progress is not sampled yet");
+        var measured = Of(sample);
+        var data = new Dictionary<string, object>
+        {
+            ["lagEvents"] = measured.Lag, ["headSequence"] = measured.Head, ["userChainSequence"] = measured.Projected,
+            ["sampleAgeMs"] = (long)(now - sample.At).TotalMilliseconds,
+            // In time, as intake judges it (0 when intake backpressure is off).
+            ["pushTrailingMs"] = (long)pushTrailing.TotalMilliseconds,
+        };
         // Every reader's lag, so an operator (and the benchmark) sees which one trails.
-        foreach (var (reader, readerLag) in measured.Readers) data[$"lag.{reader}"] = readerLag;
-        // In time, as intake judges it (0 when intake backpressure is off).
-        data["pushTrailingMs"] = (long)pushes.Trailing.TotalMilliseconds;
-        return lag < DegradedAtEvents
-            ? HealthCheckResult.Healthy($"user chain {lag} events behind", data)
-            : HealthCheckResult.Degraded($"user chain {lag} events behind", data: data);
+        foreach (var reader in sample.Readers) data[$"lag.{reader.Name}"] = reader.Lag;
+        var stalledAfter = TimeSpan.FromSeconds(options.StalledAfterSeconds);
+        var stalled = sample.Readers.Where(r => r.Stalled(stalledAfter)).ToList();
+        foreach (var reader in stalled) data[$"stalledSeconds.{reader.Name}"] = (long)reader.StuckFor.TotalSeconds;
+        var behind = sample.Readers.Where(r => r.Lag >= options.LagDegradedAtEvents).Select(r => $"{r.Name} {r.Lag} events behind");
+        var problems = stalled.Select(r => $"{r.Name} stalled for {r.StuckFor.TotalSeconds:0} s with events waiting").Concat(behind).ToList();
+        if (failing) problems.Add("the readers' progress cannot be sampled; the figures are from the last sample");
+        return problems.Count == 0
+            ? HealthCheckResult.Healthy($"user chain {measured.Lag} events behind", data)
+            : HealthCheckResult.Degraded(string.Join("; ", problems), data: data);
     }
 }

@@ -10,7 +10,7 @@ public sealed class IntakeOptions
 {
     public const string Section = "Intake";
 
-    /// <summary>Off, sends are never refused for pushes behind (the backlog is then not measured either).</summary>
+    /// <summary>Off, sends are never refused for pushes behind (readiness still samples the readers).</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Pushes this far behind the store refuse `low` priority sends.</summary>
@@ -21,7 +21,7 @@ public sealed class IntakeOptions
     [Range(0, 600_000)]
     public int RefuseAllAtMs { get; set; } = 1000;
 
-    /// <summary>How often each node measures the backlog (one query, cluster-wide).</summary>
+    /// <summary>How often each node samples the readers' progress (one query, cluster-wide), which intake and readiness both read.</summary>
     [Range(20, 10_000)]
     public int SampleEveryMs { get; set; } = 200;
 
@@ -48,7 +48,6 @@ public static class PushBacklogConfig
         if (!builder.Configuration.GetValue("Daemon:Subscriptions", true))
             builder.Services.PostConfigure<IntakeOptions>(o => o.Enabled = false);
         builder.Services.AddSingleton<PushBacklog>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<PushBacklog>());
         return builder;
     }
 }

@@ -1,52 +1,43 @@
 using System.Diagnostics.Metrics;
+using MessagePlatform.Api.Daemon;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.Api.Realtime;
 using MessagePlatform.Api.Webhooks;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace MessagePlatform.Api.Messages;
 
 /// <summary>
 /// How far the readers that push (the realtime publisher and the webhook outbox) trail the store,
-/// in time: the age of the oldest event either has not yet processed. Measured cluster-wide in the
-/// database every <see cref="IntakeOptions.SampleEveryMs"/> on every node, whichever node runs the
-/// daemon, and kept, so a send reads a field and never waits on a query. A failed measurement
-/// opens the gate (with a warning): a lost measurement must not stop intake. While the broker is
-/// out, and until the publisher has caught up after, only the webhook outbox counts (<see cref="BrokerOutage"/>).
+/// in time: the age of the oldest event either has not yet processed, from each sample of
+/// <see cref="ReaderProgress"/> (cluster-wide, whichever node runs the daemon), and kept, so a send
+/// reads a field and never waits on a query. A failed sample opens the gate (with a warning there):
+/// a lost measurement must not stop intake. While the broker is out, and until the publisher has
+/// caught up after, only the webhook outbox counts (<see cref="BrokerOutage"/>).
 /// </summary>
-public sealed class PushBacklog : BackgroundService
+public sealed class PushBacklog
 {
-    private readonly NpgsqlDataSource _db;
     private readonly IntakeOptions _options;
-    private readonly ILogger<PushBacklog> _log;
-    private readonly Counter<long> _shed;
-
-    // Marten names a subscription's progress "{name}:All"; an event above a reader's progress is one it has not pushed.
-    // Marten has no API for that event's age, so this reads its tables, one cheap indexed look-up per reader.
-    // One row per reader, the realtime publisher first: during a broker outage only the webhook outbox counts.
-    private static readonly string TrailingSql =
-        "select coalesce(extract(epoch from (now() - e.timestamp)) * 1000, 0)::float8 " +
-        $"from (values (1, '{RealtimePublisher.SubscriptionId}:All'), (2, '{WebhookOutbox.SubscriptionId}:All')) as r(reader, name) " +
-        $"left join {EventStoreConfig.Schema}.mt_event_progression p on p.name = r.name " +
-        "left join lateral (" +
-        $"select timestamp from {EventStoreConfig.Schema}.mt_events where seq_id > coalesce(p.last_seq_id, 0) order by seq_id limit 1) e on true " +
-        "order by r.reader";
-
-    private long _trailingMs;
-
     private readonly BrokerLink _broker;
     private readonly TimeProvider _clock;
     private BrokerOutage _outage = BrokerOutage.None;
+    private readonly ILogger<PushBacklog> _log;
+    private readonly Counter<long> _shed;
+    private long _trailingMs;
+    private string? _shedding;
 
-    public PushBacklog(NpgsqlDataSource db, IOptions<IntakeOptions> options, BrokerLink broker, TimeProvider clock, IMeterFactory meters,
+    public PushBacklog(ReaderProgress progress, IOptions<IntakeOptions> options, BrokerLink broker, TimeProvider clock, IMeterFactory meters,
         ILogger<PushBacklog> log)
     {
-        (_db, _options, _broker, _clock, _log) = (db, options.Value, broker, clock, log);
+        (_options, _broker, _clock, _log) = (options.Value, broker, clock, log);
         var meter = meters.Create(PlatformMeters.MeterName);
         meter.CreateObservableGauge("mp.intake.push_backlog", () => Volatile.Read(ref _trailingMs) / 1000.0, "s",
             "How far the realtime publisher and the webhook outbox trail the store (the oldest event either has not processed), as last measured.");
         _shed = meter.CreateCounter<long>("mp.intake.shed", "{message}", "Sends refused because pushes trail the store, by priority.");
+        if (!_options.Enabled) return;
+        // Built on the first send, after the poller has started: what it has sampled so far counts at once.
+        Took(progress.Latest);
+        progress.Sampled += Took;
     }
 
     /// <summary>The last measured backlog: how far pushes trail commits.</summary>
@@ -75,43 +66,17 @@ public sealed class PushBacklog : BackgroundService
         : priority == "low" && trailingMs > options.ShedLowPriorityAtMs ? "no low-priority sends"
         : null;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!_options.Enabled) return;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.SampleEveryMs));
-        var failing = false;
-        string? shedding = null;
-        do
-        {
-            try
-            {
-                var (publisherMs, webhooksMs) = await MeasureAsync(stoppingToken);
-                _outage = Excused(_outage.Next(_broker.State == BrokerState.Connected, publisherMs, _options, _clock.GetUtcNow()), publisherMs);
-                var trailingMs = _outage.CountedMs(publisherMs, webhooksMs);
-                Volatile.Write(ref _trailingMs, trailingMs);
-                failing = false;
-                shedding = Told(shedding, trailingMs);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                Volatile.Write(ref _trailingMs, 0);
-                shedding = null;
-                // Once per outage, not five times a second.
-                if (!failing) _log.LogWarning(e, "Could not measure how far pushes trail; intake stays open until it can");
-                failing = true;
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    /// <summary>How far this reader trails in this sample: the oldest event it still waits for; 0 when the sample failed.</summary>
+    public static long TrailingMs(ReaderSnapshot? sample, string reader) =>
+        (long)(sample?.Of(reader)?.OldestWaiting?.TotalMilliseconds ?? 0);
 
-    private async Task<(long PublisherMs, long WebhooksMs)> MeasureAsync(CancellationToken ct)
+    private void Took(ReaderSnapshot? sample)
     {
-        await using var measure = _db.CreateCommand(TrailingSql);
-        // A measurement slower than this is no measurement: the gate opens rather than acting on a stale one.
-        measure.CommandTimeout = 2;
-        await using var rows = await measure.ExecuteReaderAsync(ct);
-        var trailing = new long[2];
-        for (var i = 0; i < 2 && await rows.ReadAsync(ct); i++) trailing[i] = (long)rows.GetDouble(0);
-        return (trailing[0], trailing[1]);
+        var (publisherMs, webhooksMs) = (TrailingMs(sample, RealtimePublisher.SubscriptionId), TrailingMs(sample, WebhookOutbox.SubscriptionId));
+        _outage = Excused(_outage.Next(_broker.State == BrokerState.Connected, publisherMs, _options, _clock.GetUtcNow()), publisherMs);
+        var trailingMs = _outage.CountedMs(publisherMs, webhooksMs);
+        Volatile.Write(ref _trailingMs, trailingMs);
+        _shedding = Told(_shedding, trailingMs);
     }
 
     /// <summary>Logs when a broker outage starts and stops excusing the realtime publisher's lag.</summary>

@@ -82,13 +82,8 @@ public static class HostConfig
         builder.Services.AddSingleton<ProjectionRebuilds>();
         builder.AddBus(platform);
         builder.Services.AddSingleton<BrokerLink>();
-        builder.Services.AddSingleton<ProjectionLag>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionLag>());
-        // Bounded, so readiness answers "failing" within seconds while the database is away, never hangs on it.
-        builder.Services.AddHealthChecks()
-            .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgres", tags: [Health.Ready], timeout: Health.CheckWithin)
-            .AddCheck<ProjectionLag>("projections", tags: [Health.Ready], timeout: Health.CheckWithin)
-            .AddCheck<BrokerLink>(BrokerLink.CheckName, tags: [Health.Ready]);
+        builder.AddReaderHealth();
+        builder.Services.AddHealthChecks().AddCheck<BrokerLink>(BrokerLink.CheckName, tags: [Health.Ready]);
         return builder;
     }
 
@@ -141,7 +136,12 @@ public static class HostConfig
         app.UseNodeDrain();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        // Ping/pong keep-alive (ASP.NET Core 9+): a client that vanished without a FIN stops answering pings and is closed after the timeout.
+        var keepAlive = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RealtimeOptions>>().Value;
+        app.UseWebSockets(new WebSocketOptions
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(keepAlive.KeepAliveSeconds), KeepAliveTimeout = TimeSpan.FromSeconds(keepAlive.KeepAliveTimeoutSeconds),
+        });
         app.UseAuthentication();
         app.UseRequestLimits();
         // Between the two: the caller is known, and refusals by authorization are in the access log.

@@ -38,12 +38,47 @@ public sealed class ConnectionRegistry(NpgsqlDataSource db, PlatformOptions plat
         options.Storage.ExtendedSchemaObjects.Add(nodes);
     }
 
-    public Task ConnectedAsync(string connectionId, string tenantId, string userId, string transport, CancellationToken ct) =>
-        ExecuteAsync($"insert into {Connections} (node_id, connection_id, tenant_id, user_id, transport, connected_at) " +
-                     "values ($1, $2, $3, $4, $5, now()) on conflict do nothing", ct, platform.NodeId, connectionId, tenantId, userId, transport);
+    // Disconnects that could not be recorded (the database was down): retried before every beat, so
+    // a client gone during an outage never stays online once the node beats again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _owed = new();
 
-    public Task DisconnectedAsync(string connectionId) =>
-        ExecuteAsync($"delete from {Connections} where node_id = $1 and connection_id = $2", CancellationToken.None, platform.NodeId, connectionId);
+    public async Task ConnectedAsync(string connectionId, string tenantId, string userId, string transport, CancellationToken ct)
+    {
+        try
+        {
+            await ExecuteAsync($"insert into {Connections} (node_id, connection_id, tenant_id, user_id, transport, connected_at) " +
+                               "values ($1, $2, $3, $4, $5, now()) on conflict do nothing", ct, platform.NodeId, connectionId, tenantId, userId, transport);
+        }
+        catch
+        {
+            // The insert may have committed before its answer was lost: the connection is refused, so its row is owed a delete.
+            _owed[connectionId] = true;
+            throw;
+        }
+    }
+
+    /// <summary>Records a disconnect; never throws: one the database cannot take now is retried with the next beat.</summary>
+    public async Task DisconnectedAsync(string connectionId)
+    {
+        try
+        {
+            await ExecuteAsync($"delete from {Connections} where node_id = $1 and connection_id = $2", CancellationToken.None, platform.NodeId, connectionId);
+        }
+        catch (Exception e)
+        {
+            _owed[connectionId] = true;
+            log.LogWarning(e, "Disconnect of {ConnectionId} on node {NodeId} not recorded; retried with the next heartbeat", connectionId, platform.NodeId);
+        }
+    }
+
+    private async Task SettleOwedAsync(CancellationToken ct)
+    {
+        if (_owed.IsEmpty) return;
+        var owed = _owed.Keys.ToArray();
+        await ExecuteAsync($"delete from {Connections} where node_id = $1 and connection_id = any($2)", ct, platform.NodeId, owed);
+        foreach (var id in owed) _owed.TryRemove(id, out _);
+        log.LogInformation("Recorded {Count} disconnects of node {NodeId} owed since the database failed", owed.Length, platform.NodeId);
+    }
 
     /// <summary>The live nodes holding connections of these users, each with the users it holds.</summary>
     public async Task<Dictionary<int, string[]>> NodesOfAsync(string tenantId, string[] userIds, CancellationToken ct)
@@ -82,23 +117,30 @@ public sealed class ConnectionRegistry(NpgsqlDataSource db, PlatformOptions plat
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Beat);
-        var outage = new OutageLog(log, $"Gateway heartbeat of node {platform.NodeId}");
-        do
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // Owed disconnects first: the beat must not make their rows count as live again.
+                await SettleOwedAsync(stoppingToken);
                 await ExecuteAsync($"insert into {Nodes} (node_id, heartbeat_at) values ($1, now()) " +
                                    "on conflict (node_id) do update set heartbeat_at = now()", stoppingToken, platform.NodeId);
-                outage.Succeeded();
+                if (failures > 0) log.LogInformation("Gateway heartbeat of node {NodeId} works again after {Failures} failures", platform.NodeId, failures);
+                failures = 0;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Beats keep their pace (another node judges this one by them), but the outage is logged once.
-                outage.Failed(e, Beat);
+                // Once per outage at warning level, not every beat.
+                if (failures++ == 0) log.LogWarning(e, "Gateway heartbeat of node {NodeId} failed; backing off until the database answers", platform.NodeId);
             }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+            await Task.Delay(BeatAfter(failures), stoppingToken);
+        }
     }
+
+    /// <summary>The beat, and while it fails a doubling wait up to half the expiry, so the node is live again soon after the database returns.</summary>
+    public static TimeSpan BeatAfter(int failures) =>
+        failures == 0 ? Beat : TimeSpan.FromSeconds(Math.Min(NodeExpiry.TotalSeconds / 2, Math.Pow(2, Math.Min(failures, 8)) / 2));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

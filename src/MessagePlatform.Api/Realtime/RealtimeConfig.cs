@@ -17,7 +17,7 @@ public static class RealtimeConfig
     public static IHostApplicationBuilder AddRealtime(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section)
-            .Validate(o => o.Valid, "Realtime: FramesPerSecond >= 1, FrameBurst >= FramesPerSecond, MaxConnectionsPerUser >= 1, ErrorQueueTtlSeconds >= 1, " +
+            .Validate(o => o.Valid, "Realtime: KeepAliveSeconds and KeepAliveTimeoutSeconds 1..3600, FramesPerSecond >= 1, FrameBurst >= FramesPerSecond, MaxConnectionsPerUser >= 1, ErrorQueueTtlSeconds >= 1, " +
                                     "1 <= ShedLowPriorityAfterMilliseconds <= SyncInsteadAfterMilliseconds.")
             .ValidateOnStart();
         builder.Services.AddSingleton<UserConnectionQuota>();

@@ -23,6 +23,15 @@ public sealed class RealtimeOptions
     /// <summary>A push reaching its node this long after its commit sends each connection one `sync` hint instead of its frames.</summary>
     public int SyncInsteadAfterMilliseconds { get; set; } = 1000;
 
-    public bool Valid => FramesPerSecond >= 1 && FrameBurst >= FramesPerSecond && MaxConnectionsPerUser >= 1 && ErrorQueueTtlSeconds >= 1
+    /// <summary>How often the server pings each WebSocket client.</summary>
+    public int KeepAliveSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// A WebSocket client that has not answered a ping this long after it was sent is closed and goes
+    /// offline. Two intervals by default: one lost pong on a slow mobile link is not a vanished client.
+    /// </summary>
+    public int KeepAliveTimeoutSeconds { get; set; } = 60;
+
+    public bool Valid => KeepAliveSeconds is >= 1 and <= 3600 && KeepAliveTimeoutSeconds is >= 1 and <= 3600 && FramesPerSecond >= 1 && FrameBurst >= FramesPerSecond && MaxConnectionsPerUser >= 1 && ErrorQueueTtlSeconds >= 1
         && ShedLowPriorityAfterMilliseconds >= 1 && SyncInsteadAfterMilliseconds >= ShedLowPriorityAfterMilliseconds;
 }

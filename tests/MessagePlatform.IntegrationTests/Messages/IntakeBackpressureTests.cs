@@ -1,6 +1,7 @@
 using MassTransit;
 using System.Net;
 using System.Net.Http.Json;
+using MessagePlatform.Api.Daemon;
 using MessagePlatform.Api.Messages;
 using MessagePlatform.Api.Platform;
 using MessagePlatform.IntegrationTests.Infrastructure;
@@ -139,11 +140,13 @@ public sealed class IntakeBackpressureTests
             $"insert into {EventStoreConfig.Schema}.mt_events values (1, now() - interval '10 seconds')"))
             await create.ExecuteNonQueryAsync();
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var intake = Options.Create(new IntakeOptions { SampleEveryMs = 20 });
+        using var progress = new ReaderProgress(db, intake, new ConfigurationBuilder().Build(), NullLogger<ReaderProgress>.Instance);
         // A bus never started: its publisher's lag is excused as in an outage, and the outbox's still counts.
         var broker = new MessagePlatform.Api.Realtime.BrokerLink(Bus.Factory.CreateUsingInMemory(_ => { }));
-        using var backlog = new PushBacklog(db, Options.Create(new IntakeOptions { SampleEveryMs = 20 }), broker, TimeProvider.System,
+        var backlog = new PushBacklog(progress, intake, broker, TimeProvider.System,
             services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NullLogger<PushBacklog>.Instance);
-        await backlog.StartAsync(CancellationToken.None);
+        await progress.StartAsync(CancellationToken.None);
         try
         {
             await Poll.UntilAsync(() => Task.FromResult(backlog.Refuses("high")), r => r is not null);
@@ -152,7 +155,7 @@ public sealed class IntakeBackpressureTests
         }
         finally
         {
-            await backlog.StopAsync(CancellationToken.None);
+            await progress.StopAsync(CancellationToken.None);
         }
     }
 

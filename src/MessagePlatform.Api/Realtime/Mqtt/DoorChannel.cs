@@ -47,6 +47,9 @@ public sealed class DoorChannel(MqttChannelAdapter channel, PacketBound bound, U
             Connect = connect;
             connect.CleanSession = true;
             connect.SessionExpiryInterval = 0;
+            // MQTTnet's keep-alive monitor reads this packet: 0 would never time out a vanished client.
+            if (connect.KeepAlivePeriod == 0 || connect.KeepAlivePeriod > options.MaxKeepAliveSeconds)
+                connect.KeepAlivePeriod = (ushort)options.MaxKeepAliveSeconds;
             // MQTT 3.1.1 lets a client CONNECT with an empty id, which the server must then assign
             // [MQTT-3.1.3-6] (mosquitto_sub does); MQTTnet assigns one only for MQTT 5.
             if (string.IsNullOrEmpty(connect.ClientId) && channel.PacketFormatterAdapter.ProtocolVersion != MqttProtocolVersion.V500)
@@ -58,7 +61,12 @@ public sealed class DoorChannel(MqttChannelAdapter channel, PacketBound bound, U
     public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
     {
         // MQTT 5 clients learn the bound at CONNACK instead of being cut off past it.
-        if (packet is MqttConnAckPacket connAck) connAck.MaximumPacketSize = (uint)options.MaxPacketBytes;
+        // MQTT 5 clients also learn the keep-alive they were given, so they ping in time (3.1.1 has no way to say it).
+        if (packet is MqttConnAckPacket connAck)
+        {
+            connAck.MaximumPacketSize = (uint)options.MaxPacketBytes;
+            if (Connect is { } connect) connAck.ServerKeepAlive = connect.KeepAlivePeriod;
+        }
         return channel.SendPacketAsync(packet, cancellationToken);
     }
 

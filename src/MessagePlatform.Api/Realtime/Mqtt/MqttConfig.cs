@@ -17,7 +17,7 @@ public static class MqttConfig
     {
         var tcpPort = builder.Configuration.GetValue<int?>("MP_MQTT_PORT");
         builder.Services.AddOptions<MqttDoorOptions>().BindConfiguration(MqttDoorOptions.Section)
-            .Validate(o => o.Valid, "Mqtt: MaxPacketBytes 1 KiB..256 MiB, MaxConnectPacketBytes 256..MaxPacketBytes, ConnectTimeoutSeconds 1..300, "
+            .Validate(o => o.Valid, "Mqtt: MaxPacketBytes 1 KiB..256 MiB, MaxConnectPacketBytes 256..MaxPacketBytes, ConnectTimeoutSeconds 1..300, MaxKeepAliveSeconds 1..65535, "
                 + "MaxUnauthenticatedPerAddress >= 1 and <= MaxUnauthenticated.").ValidateOnStart();
         builder.Services.AddSingleton<UnauthenticatedConnections>();
         builder.Services.AddSingleton<MqttSignIn>();

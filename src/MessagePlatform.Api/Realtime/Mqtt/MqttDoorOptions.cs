@@ -17,10 +17,16 @@ public sealed class MqttDoorOptions
     /// <summary>A connection that has not sent its CONNECT by then is closed.</summary>
     public int ConnectTimeoutSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Largest keep-alive a client gets; 0 (none) and more are lowered to it, so a vanished client is
+    /// disconnected within 1.5 times this. MQTT 5 clients are told in CONNACK (Server Keep Alive).
+    /// </summary>
+    public int MaxKeepAliveSeconds { get; set; } = 120;
+
     public int MaxUnauthenticatedPerAddress { get; set; } = 16;
 
     public int MaxUnauthenticated { get; set; } = 256;
 
     public bool Valid => MaxPacketBytes is >= 1024 and <= 256 * 1024 * 1024 && MaxConnectPacketBytes is >= 256 && MaxConnectPacketBytes <= MaxPacketBytes
-        && ConnectTimeoutSeconds is >= 1 and <= 300 && MaxUnauthenticatedPerAddress >= 1 && MaxUnauthenticated >= MaxUnauthenticatedPerAddress;
+        && ConnectTimeoutSeconds is >= 1 and <= 300 && MaxKeepAliveSeconds is >= 1 and <= ushort.MaxValue && MaxUnauthenticatedPerAddress >= 1 && MaxUnauthenticated >= MaxUnauthenticatedPerAddress;
 }
