@@ -22,7 +22,8 @@ public sealed class FuzzWorld
     public Gen<string> CredentialGen => Gens.Weighted(
         (1, Gen.OneOf("none", "malformed", "basic", "admin", "other-app", "other-auditor")),
         (2, Gen.OneOf("auditor", "user-other")),
-        (4, Gen.OneOf("app", "user-member")));
+        (5, Gen.OneOf("app")),
+        (3, Gen.OneOf("user-member")));
 
     /// <summary>Values a parameter or field of this name plausibly takes here, so that some calls get past validation.</summary>
     public IReadOnlyList<string> Plausible(string name) =>
