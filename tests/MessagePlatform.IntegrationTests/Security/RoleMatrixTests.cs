@@ -7,8 +7,8 @@ namespace MessagePlatform.IntegrationTests.Security;
 
 /// <summary>
 /// The part of the role matrix the contract fixes whatever the request holds: every operation of the
-/// OpenAPI document refuses a missing or malformed credential with 401, and an auditor key with 403
-/// everywhere but the audit endpoints. Authorization answers before validation, so an empty body
+/// OpenAPI document refuses a missing or malformed credential with 401, an auditor key with 403 everywhere
+/// but the audit endpoints, and the admin key with 403 everywhere but tenant management and /v1/admin. Authorization answers before validation, so an empty body
 /// and placeholder ids are enough to reach it.
 /// </summary>
 public sealed class RoleMatrixTests
@@ -20,13 +20,15 @@ public sealed class RoleMatrixTests
     {
         var t when t.StartsWith("/v1/audit/", StringComparison.Ordinal) => Access.AuditorOnly,
         var t when t.StartsWith("/v1/tenants", StringComparison.Ordinal) => Access.Admin,
+        // The operator's endpoints (projection rebuild, a GC pass) take the admin key.
+        var t when t.StartsWith("/v1/admin/", StringComparison.Ordinal) => Access.Admin,
         var t when t.StartsWith("/v1/users/{userId}/", StringComparison.Ordinal) => Access.AppOrOwnUser,
         var t when t.StartsWith("/v1/", StringComparison.Ordinal) => Access.App,
         _ => Access.Open,
     };
 
     [Fact]
-    public async Task every_operation_refuses_no_credential_and_a_malformed_one_with_401_and_the_auditor_outside_audit_with_403()
+    public async Task every_operation_refuses_no_credential_and_a_malformed_one_with_401_the_auditor_outside_audit_and_the_admin_outside_tenants_with_403()
     {
         await using var host = new PlatformHost(await TestServers.CreateDatabaseAsync());
         using var admin = host.ClientWith(PlatformHost.AdminKey);
@@ -39,12 +41,19 @@ public sealed class RoleMatrixTests
             ("none", null),
             ("malformed", "Bearer mp_app_" + new string('A', 42)),
             ("auditor", "Bearer " + tenant.AuditorKey),
+            ("admin", "Bearer " + PlatformHost.AdminKey),
         };
         var mismatches = new List<string>();
         foreach (var operation in document.All.Where(o => AccessOf(o) != Access.Open))
         foreach (var (name, header) in credentials)
         {
-            int? expected = name == "auditor" ? (AccessOf(operation) == Access.AuditorOnly ? null : 403) : 401;
+            var access = AccessOf(operation);
+            int? expected = name switch
+            {
+                "auditor" => access == Access.AuditorOnly ? null : 403,
+                "admin" => access == Access.Admin ? null : 403,
+                _ => 401,
+            };
             if (expected is null) continue;
             var url = operation.PathParameters.Aggregate(operation.Template, (t, p) => t.Replace($"{{{p}}}", "rm-x"));
             using var request = new HttpRequestMessage(new HttpMethod(operation.Method), url);
