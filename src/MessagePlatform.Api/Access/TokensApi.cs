@@ -15,10 +15,10 @@ public static class TokensApi
     {
         var group = app.MapGroup("/v1/users/{userId}/tokens").WithTags("Users").RequireAuthorization(Roles.App)
             .ProducesAccessProblems();
-        group.MapPost("/", Issue).WithSummary(
+        group.MapPost("/", Issue).WithName("issueUserToken").WithSummary(
             "Issue a signed, expiring token for one end user's client (default 24 h, at most 30 days): " +
             "it may connect, and send, read and retract as that user.");
-        group.MapDelete("/", Revoke).WithSummary(
+        group.MapDelete("/", Revoke).WithName("revokeUserTokens").WithSummary(
             "Revoke every token issued to this user until now, on every node within seconds; its open connections are closed.");
         return group;
     }

@@ -35,19 +35,19 @@ public static class AuditApi
         var group = app.MapGroup(Prefix).WithTags("Audit").RequireAuthorization(Roles.Auditor)
             .ProducesAccessProblems()
             .ProducesValidationProblem();
-        group.MapGet("/sessions/{sessionId}/events", Events).WithSummary(
+        group.MapGet("/sessions/{sessionId}/events", Events).WithName("readSessionEvents").WithSummary(
             "A session's stored events in version order, with who caused them and retracted originals; page with fromVersion.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/sessions/{sessionId}/state", State).WithSummary(
+        group.MapGet("/sessions/{sessionId}/state", State).WithName("readSessionState").WithSummary(
             "The session (members, policy, messages with original bodies, retractions) as it was at asOf, replayed from its events.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/export", Export).WithSummary(
+        group.MapGet("/export", Export).WithName("exportEvents").WithSummary(
             "Every event of the tenant in global order as NDJSON (one event per line, as in /events plus streamKey); from inclusive, to exclusive.")
             // The schema is that of one line.
             .Produces<AuditEvent>(StatusCodes.Status200OK, contentType: TenantExport.ContentType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapGet("/access-log", ReadAccessLog).WithSummary(
+        group.MapGet("/access-log", ReadAccessLog).WithName("readAccessLog").WithSummary(
             "Who called the audit endpoints, newest first; page with before (the last entry's version).");
         return group;
     }

@@ -13,7 +13,7 @@ public static class BroadcastsApi
     public static RouteGroupBuilder MapBroadcastsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/broadcasts").WithTags("Broadcasts").RequireAuthorization(Roles.App).ProducesAccessProblems();
-        group.MapPost("/", Broadcast).WithSummary(
+        group.MapPost("/", Broadcast).WithName("sendBroadcast").WithSummary(
             "Send an operations message to every user of the tenant, or to the holders of any of `tags`: stored once, read by " +
             "each user's sync as a `broadcast` item and pushed to online users. `onlineOnly` ones are pushed at most once and never " +
             "kept. The same clientMsgId answers 200 with the first broadcast.")

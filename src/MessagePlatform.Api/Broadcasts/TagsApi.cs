@@ -16,10 +16,10 @@ public static class TagsApi
     {
         var group = app.MapGroup("/v1/users/{userId}/tags").WithTags("Broadcasts").RequireAuthorization(Roles.App)
             .ProducesAccessProblems();
-        group.MapPut("/", SetTags).WithSummary(
+        group.MapPut("/", SetTags).WithName("setUserTags").WithSummary(
             "Replace a user's tags. Each change is an event with its time; tag broadcasts reach the users holding a tag when sent.")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/", GetTags).WithSummary("The tags a user holds now.");
+        group.MapGet("/", GetTags).WithName("getUserTags").WithSummary("The tags a user holds now.");
         return group;
     }
 

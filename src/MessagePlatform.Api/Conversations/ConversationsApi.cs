@@ -18,9 +18,9 @@ public static class ConversationsApi
     {
         var group = app.MapGroup("/v1/users/{userId}/conversations").WithTags("Conversations").RequireAuthorization(Roles.AppOrUser)
             .ProducesAccessProblems();
-        group.MapGet("/", List).WithSummary(
+        group.MapGet("/", List).WithName("listConversations").WithSummary(
             "A user's c2c and group sessions, most recent activity first, with the last message, unread count and read seq.");
-        group.MapPost("/{sessionId}/read", MarkRead).WithSummary(
+        group.MapPost("/{sessionId}/read", MarkRead).WithName("markConversationRead").WithSummary(
             "Move the user's read position in a session forward (never back); unread counts messages of others after it.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return group;

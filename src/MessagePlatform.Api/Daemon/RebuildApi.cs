@@ -14,11 +14,11 @@ public static class RebuildApi
     {
         var group = app.MapGroup("/v1/admin/projections").WithTags("Operations").RequireAuthorization(Roles.Admin)
             .ProducesAccessProblems();
-        group.MapPost("/rebuild", Rebuild)
+        group.MapPost("/rebuild", Rebuild).WithName("rebuildProjections")
             .WithSummary("Start rebuilding the session chain and the user chain from the events: 202 with the rebuild's status at Location; " +
                          "409 while one runs (naming it) or on a node that does not run the projections.")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/rebuilds/{rebuildId}", GetRebuild)
+        group.MapGet("/rebuilds/{rebuildId}", GetRebuild).WithName("getRebuild")
             .WithSummary("A rebuild's status on this node: running, completed or failed (with the error), its events and duration.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return group;

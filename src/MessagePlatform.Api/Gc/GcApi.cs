@@ -26,28 +26,28 @@ public static class GcApi
     public static IEndpointRouteBuilder MapGcApi(this IEndpointRouteBuilder app)
     {
         var audit = app.MapGroup("/v1/audit").WithTags("Audit").RequireAuthorization(Roles.Auditor).ProducesAccessProblems();
-        audit.MapGet("/gc", ListGc)
+        audit.MapGet("/gc", ListGc).WithName("listGcRecords")
             .WithSummary("What GC removed, newest first: session, policy, seq range and count, when; erasures with who, when and how many.");
-        audit.MapPost("/sessions/{sessionId}/legal-hold", PlaceHold)
+        audit.MapPost("/sessions/{sessionId}/legal-hold", PlaceHold).WithName("placeLegalHold")
             .WithSummary("Put a session on legal hold: GC leaves all of it alone, its onClose policy included. Placing twice answers 200.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        audit.MapDelete("/sessions/{sessionId}/legal-hold", LiftHold)
+        audit.MapDelete("/sessions/{sessionId}/legal-hold", LiftHold).WithName("liftLegalHold")
             .WithSummary("Lift a legal hold; the session's policy applies again, and an erasure that skipped it finishes it, at the next GC pass (woken at once).")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        audit.MapGet("/legal-holds", ListHolds).WithSummary("The sessions on legal hold.");
+        audit.MapGet("/legal-holds", ListHolds).WithName("listLegalHolds").WithSummary("The sessions on legal hold.");
 
         var users = app.MapGroup("/v1").WithTags("Erasure").RequireAuthorization(Roles.App).ProducesAccessProblems();
-        users.MapPost("/users/{userId}/erase", Erase).WithSummary(
+        users.MapPost("/users/{userId}/erase", Erase).WithName("eraseUser").WithSummary(
             "Erase a user's message bodies in the tenant, in the events and every read model. Answers 202 with the held " +
             "sessions it leaves alone; the erasure is listed by GET /v1/audit/gc.");
-        users.MapGet("/erasures/{erasureId}", GetErasure).WithSummary("Whether an erasure has completed, and how many messages it masked.")
+        users.MapGet("/erasures/{erasureId}", GetErasure).WithName("getErasure").WithSummary("Whether an erasure has completed, and how many messages it masked.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var admin = app.MapGroup("/v1/admin/gc").WithTags("Operations").RequireAuthorization(Roles.Admin).ProducesAccessProblems();
-        admin.MapPost("/run", RunPass).WithSummary(
+        admin.MapPost("/run", RunPass).WithName("runGcPass").WithSummary(
             "Run a GC pass now on this node, timelines included, with its report; 409 while another node runs one.")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        admin.MapGet("/failures", ListFailures).WithSummary(
+        admin.MapGet("/failures", ListFailures).WithName("listGcFailures").WithSummary(
             "Sessions whose last GC step failed, every tenant: how often in a row, the error, and when a pass tries again.");
         return app;
     }

@@ -15,8 +15,8 @@ public static class HooksApi
     {
         var group = app.MapGroup("/v1/hooks/before-send").WithTags("Hooks").RequireAuthorization(Roles.App)
             .ProducesAccessProblems();
-        group.MapPut("/", Put).WithSummary("Set the tenant's before-send (moderation) hook: every send is first POSTed there, signed.");
-        group.MapDelete("/", Delete).WithSummary("Remove the before-send hook.");
+        group.MapPut("/", Put).WithName("setBeforeSendHook").WithSummary("Set the tenant's before-send (moderation) hook: every send is first POSTed there, signed.");
+        group.MapDelete("/", Delete).WithName("removeBeforeSendHook").WithSummary("Remove the before-send hook.");
         return group;
     }
 

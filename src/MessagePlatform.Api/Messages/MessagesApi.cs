@@ -26,12 +26,12 @@ public static class MessagesApi
         var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization(Roles.AppOrUser)
             .ProducesAccessProblems()
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/", Send).WithSummary(
+        group.MapPost("/", Send).WithName("sendMessage").WithSummary(
             "Send a message. The same clientMsgId from the same sender in the same session answers 200 with the first answer.")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapGet("/", History).WithSummary(
+        group.MapGet("/", History).WithName("readHistory").WithSummary(
             "History in ascending seq: after afterSeq (from the start by default), or the last `limit` before beforeSeq.");
         return group;
     }

@@ -17,7 +17,7 @@ public static class RetractApi
         var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization(Roles.AppOrUser)
             .ProducesAccessProblems()
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{msgId}/retract", Retract).WithSummary(
+        group.MapPost("/{msgId}/retract", Retract).WithName("retractMessage").WithSummary(
             "Retract a message: its sender within the session's recall window, or anyone with asAdmin at any time. " +
             "Retracting again answers 200.")
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -75,7 +75,7 @@ public static class HostConfig
         builder.AddAudit();
         builder.AddProblems();
         builder.AddRequestLimits();
-        builder.Services.AddOpenApi();
+        builder.AddApiReference();
         builder.AddRealtime();
         builder.AddNodeDrain();
         builder.AddGc();
@@ -154,7 +154,7 @@ public static class HostConfig
 
     public static WebApplication MapMessagePlatformApi(this WebApplication app)
     {
-        app.MapOpenApi();
+        app.MapApiReference();
         app.MapHealth();
         app.MapTenantsApi();
         app.MapSessionsApi();

@@ -14,9 +14,9 @@ public static class PresenceApi
     public static IEndpointRouteBuilder MapPresenceApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Presence").RequireAuthorization(Roles.App).ProducesAccessProblems();
-        group.MapGet("/users/{userId}/presence", GetPresence).WithSummary(
+        group.MapGet("/users/{userId}/presence", GetPresence).WithName("getPresence").WithSummary(
             "Whether a user holds a WebSocket or MQTT connection on any live node, how many, and when it was last seen.");
-        group.MapPost("/presence/query", QueryPresence).WithSummary("The presence of up to 1,000 users in one call, in the order asked.");
+        group.MapPost("/presence/query", QueryPresence).WithName("queryPresence").WithSummary("The presence of up to 1,000 users in one call, in the order asked.");
         return app;
     }
 

@@ -28,15 +28,15 @@ public static class SessionsApi
         var group = app.MapGroup("/v1/sessions").WithTags("Sessions").RequireAuthorization(Roles.App)
             .ProducesAccessProblems()
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/", OpenSession)
+        group.MapPost("/", OpenSession).WithName("openSession")
             .WithSummary("Open a c2c, group or room session. Opening an existing c2c pair answers 200 with it.")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/{sessionId}", GetSession).WithSummary("A session with its members, policy, last seq and state.");
-        group.MapPost("/{sessionId}/members", AddMembers).WithSummary("Add members (idempotent).")
+        group.MapGet("/{sessionId}", GetSession).WithName("getSession").WithSummary("A session with its members, policy, last seq and state.");
+        group.MapPost("/{sessionId}/members", AddMembers).WithName("addMembers").WithSummary("Add members (idempotent).")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapDelete("/{sessionId}/members/{userId}", RemoveMember).WithSummary("Remove a member.")
+        group.MapDelete("/{sessionId}/members/{userId}", RemoveMember).WithName("removeMember").WithSummary("Remove a member.")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPost("/{sessionId}/close", CloseSession).WithSummary("Close: later sends get 409.");
+        group.MapPost("/{sessionId}/close", CloseSession).WithName("closeSession").WithSummary("Close: later sends get 409.");
         return group;
     }
 

@@ -17,7 +17,7 @@ public static class SyncApi
     {
         var group = app.MapGroup("/v1/users/{userId}").WithTags("Sync").RequireAuthorization(Roles.AppOrUser)
             .ProducesAccessProblems();
-        group.MapGet("/sync", Sync).WithSummary(
+        group.MapGet("/sync", Sync).WithName("syncUser").WithSummary(
             "What is new for a user: every message of its c2c and group sessions exactly once, in each session's order. " +
             "Follow `cursor`; without one, sync starts from the beginning of what the user may see.");
         return group;

@@ -20,11 +20,11 @@ public static class TenantKeysApi
     public static RouteGroupBuilder MapTenantKeys(this RouteGroupBuilder tenants)
     {
         var keys = tenants.MapGroup("/{tenantId}/keys");
-        keys.MapGet("/", List).WithSummary("The tenant's app and auditor keys: ids, roles and creation times, never the keys.")
+        keys.MapGet("/", List).WithName("listTenantKeys").WithSummary("The tenant's app and auditor keys: ids, roles and creation times, never the keys.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        keys.MapPost("/", Issue).WithSummary("Issue another key of a role; the key is shown only in this answer.")
+        keys.MapPost("/", Issue).WithName("issueTenantKey").WithSummary("Issue another key of a role; the key is shown only in this answer.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        keys.MapDelete("/{keyId}", Revoke).WithSummary(
+        keys.MapDelete("/{keyId}", Revoke).WithName("revokeTenantKey").WithSummary(
                 "Delete a key: refused on every node within seconds. 409 for the tenant's last key of its role.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return keys;

@@ -23,9 +23,9 @@ public static partial class TenantsApi
     {
         var group = app.MapGroup("/v1/tenants").WithTags("Tenants").RequireAuthorization(Roles.Admin)
             .ProducesAccessProblems();
-        group.MapPost("/", CreateTenant).WithSummary("Create a tenant; its app and auditor keys are shown only here.")
+        group.MapPost("/", CreateTenant).WithName("createTenant").WithSummary("Create a tenant; its app and auditor keys are shown only here.")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/{tenantId}", GetTenant).WithSummary("A tenant with its default policies (no keys).")
+        group.MapGet("/{tenantId}", GetTenant).WithName("getTenant").WithSummary("A tenant with its default policies (no keys).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapTenantKeys();
         return group;

@@ -20,16 +20,16 @@ public static class WebhooksApi
     {
         var session = app.MapGroup("/v1/sessions/{sessionId}/webhook").WithTags("Webhooks").RequireAuthorization(Roles.App)
             .ProducesAccessProblems();
-        session.MapPut("/", PutForSession).WithSummary("Send this session's events to a URL (signed, at least once, in seq order).")
+        session.MapPut("/", PutForSession).WithName("setSessionWebhook").WithSummary("Send this session's events to a URL (signed, at least once, in seq order).")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        session.MapDelete("/", DeleteForSession).WithSummary("Stop this session's own webhook (the tenant default applies again).");
+        session.MapDelete("/", DeleteForSession).WithName("removeSessionWebhook").WithSummary("Stop this session's own webhook (the tenant default applies again).");
 
         var tenant = app.MapGroup("/v1/webhooks").WithTags("Webhooks").RequireAuthorization(Roles.App)
             .ProducesAccessProblems();
-        tenant.MapPut("/default", PutDefault).WithSummary("The webhook of every session of the tenant without its own.");
-        tenant.MapDelete("/default", DeleteDefault).WithSummary("Remove the tenant's default webhook.");
-        tenant.MapGet("/parked", Parked).WithSummary("Deliveries that failed every retry, for an operator to look at and replay.");
-        tenant.MapPost("/parked/{deliveryId}/replay", Replay).WithSummary("Send a parked delivery again (same deliveryId).")
+        tenant.MapPut("/default", PutDefault).WithName("setDefaultWebhook").WithSummary("The webhook of every session of the tenant without its own.");
+        tenant.MapDelete("/default", DeleteDefault).WithName("removeDefaultWebhook").WithSummary("Remove the tenant's default webhook.");
+        tenant.MapGet("/parked", Parked).WithName("listParkedDeliveries").WithSummary("Deliveries that failed every retry, for an operator to look at and replay.");
+        tenant.MapPost("/parked/{deliveryId}/replay", Replay).WithName("replayParkedDelivery").WithSummary("Send a parked delivery again (same deliveryId).")
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 

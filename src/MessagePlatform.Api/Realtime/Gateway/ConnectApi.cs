@@ -13,7 +13,7 @@ public static class ConnectApi
     public const int SmallFrameBytes = 2 * 1024;
 
     public static void MapConnectApi(this IEndpointRouteBuilder app) =>
-        app.Map("/v1/connect", ConnectAsync).RequireAuthorization(Roles.User).WithTags("Realtime")
+        app.Map("/v1/connect", ConnectAsync).WithName("connectWebSocket").RequireAuthorization(Roles.User).WithTags("Realtime")
             .WithSummary("WebSocket for one user's client: message, retract, sync and pong frames out; send, ack, ping, join and leave in.");
 
     private static async Task ConnectAsync(

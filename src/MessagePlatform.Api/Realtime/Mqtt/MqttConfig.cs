@@ -41,7 +41,7 @@ public static class MqttConfig
     }
 
     public static void MapMqttApi(this IEndpointRouteBuilder app) =>
-        app.Map(Path, ConnectAsync).WithTags("Realtime")
+        app.Map(Path, ConnectAsync).WithName("connectMqtt").WithTags("Realtime")
             .WithSummary("MQTT 3.1.1 and 5 over WebSocket (subprotocol `mqtt`); username = userId, password = user token.");
 
     private static async Task ConnectAsync(HttpContext http, MqttWebSocketDoor door, UnauthenticatedConnections waiting, ILogger<MqttWebSocketDoor> log)
