@@ -65,8 +65,8 @@ public static class ApiReference
         return app;
     }
 
-    // Idempotent: an operation transformer may need the scheme before the document transformer runs,
-    // and a requirement whose scheme the document does not hold is not written out.
+    // Idempotent: operation transformers run before the document transformer, and each requirement they
+    // add refers to the scheme in its document, so the scheme is there from the first one on.
     private static void EnsureBearerScheme(OpenApiDocument document)
     {
         document.Components ??= new OpenApiComponents();
