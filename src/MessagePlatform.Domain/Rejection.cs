@@ -16,6 +16,7 @@ public sealed record Rejection(RejectionKind Kind, string Title, string Detail)
     public static Rejection Forbidden(string detail) => new(RejectionKind.Forbidden, "Forbidden", detail);
     public static Rejection Conflict(string detail) => new(RejectionKind.Conflict, "Conflict", detail);
     public static Rejection Invalid(string detail) => new(RejectionKind.Invalid, "Invalid request", detail);
+    public static Rejection TooLarge(string detail) => new(RejectionKind.TooLarge, "Payload too large", detail);
 }
 
 /// <summary>What a Decide function concluded: events to append, or a refusal. No events and no refusal is a no-op.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace MessagePlatform.Domain;
 
@@ -15,8 +16,17 @@ public sealed record Session(
     bool Closed,
     DateTimeOffset OpenedAt,
     bool LegalHold = false,
-    ImmutableDictionary<string, long>? JoinedAtSeq = null)
+    ImmutableDictionary<string, long>? JoinedAtSeq = null,
+    ImmutableSortedSet<long>? PinnedMsgIds = null)
 {
+    /// <summary>
+    /// The pinned messages, kept in the session's state (at most <see cref="PinRules.MaxPins"/>) so a
+    /// pin is decided where the session's commands are serialized: its cap and idempotence hold under
+    /// concurrent pins. Sessions stored before pins read as none.
+    /// </summary>
+    [JsonIgnore]
+    public ImmutableSortedSet<long> Pins => PinnedMsgIds ?? [];
+
     public static Session Open(SessionOpened e) =>
         new(e.SessionId, e.Type, [.. e.Members], e.Policy, e.Diffusion, false, e.OpenedAt);
 
@@ -34,6 +44,10 @@ public sealed record Session(
         SessionClosed => this with { Closed = true },
         LegalHoldPlaced => this with { LegalHold = true },
         LegalHoldLifted => this with { LegalHold = false },
+        MessagePinned pinned => this with { PinnedMsgIds = Pins.Add(pinned.MsgId) },
+        MessageUnpinned unpinned => this with { PinnedMsgIds = Pins.Remove(unpinned.MsgId) },
+        // A retracted message leaves the pins with it: its body is never shown again, so its pin is no use.
+        MessageRetracted retracted when Pins.Contains(retracted.MsgId) => this with { PinnedMsgIds = Pins.Remove(retracted.MsgId) },
         _ => this,
     };
 

@@ -83,6 +83,17 @@ public sealed class SessionRulesTests
     }
 
     [Fact]
+    public void the_edit_window_defaults_to_a_day_and_is_bounded_like_the_recall_window()
+    {
+        Assert.Equal(86_400, SessionPolicy.Merge(Policy, null, null, null).Policy.EditWindowSeconds);
+        Assert.Equal(0, SessionPolicy.Merge(Policy, null, null, null, editWindowSeconds: 0).Policy.EditWindowSeconds);
+        Assert.Equal(60, SessionPolicy.Merge(Policy with { EditWindowSeconds = 60 }, null, null, null).Policy.EditWindowSeconds);
+        Assert.Empty(SessionPolicy.Merge(Policy, null, null, null, editWindowSeconds: 31_536_000).Errors);
+        Assert.Equal(["policy.editWindowSeconds"], SessionPolicy.Merge(Policy, null, null, null, editWindowSeconds: -1).Errors.Keys);
+        Assert.Equal(["policy.editWindowSeconds"], SessionPolicy.Merge(Policy, null, null, null, editWindowSeconds: 31_536_001).Errors.Keys);
+    }
+
+    [Fact]
     public void scenario_defaults_match_the_contract()
     {
         Assert.Equal(new SessionPolicy("last:1000", "delete", 120), ScenarioDefaults.PolicyFor(Scenario.Live));
