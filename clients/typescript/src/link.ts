@@ -11,7 +11,7 @@ export interface LinkOptions {
   url: () => string;
   WebSocket: WebSocketConstructor;
   backoff: Backoff;
-  /** Failed opens in a row before polling starts (the first reconnect after a drop is usually quick). */
+  /** Failed opens in a row before polling starts (the first reconnect after a drop is usually quick); 0 polls only. */
   fallbackAfter: number;
   pollIntervalMs: number;
   openTimeoutMs: number;
@@ -62,6 +62,7 @@ export class Link {
   }
 
   private async run(): Promise<void> {
+    if (this.options.fallbackAfter === 0) return this.startPolling(); // transport "poll": never push
     while (!this.stopped) {
       let closed!: Promise<void>;
       try {

@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { MessagePlatformClient, type ChatMessage, type ConnectionState, type WebSocketConstructor } from "../../src/index.js";
+import { MemoryStore, MessagePlatformClient, type ChatMessage, type ConnectionState, type WebSocketConstructor } from "../../src/index.js";
 import { ApiNode, eventually, freshDatabase, newTenant, Proxy, sleep } from "./platform.js";
 
 let postgres: string;
@@ -112,6 +112,20 @@ describe("MessagePlatformClient against the platform", () => {
     expect(bob.retracted.filter((id) => id === first.msgId)).toHaveLength(1);
     await expect(alice.client.send("no-such-session", { type: "text", body: {} })).rejects.toMatchObject({ status: 404 });
     await Promise.all([alice.client.close(), bob.client.close()]);
+  });
+
+  it("a client restarted on its store resumes from the stored cursor: nothing twice, nothing lost", async () => {
+    const store = new MemoryStore();
+    const before = await user("bob", { store });
+    const first = await stream("before", 4, async () => {});
+    await eventually(received(before.messages, first), describeGot(before.messages, first));
+    await before.client.close();
+    const missed = await stream("missed", 4, async () => {});
+    const after = await user("bob", { store });
+    await eventually(received(after.messages, missed), describeGot(after.messages, missed));
+    expect(after.messages.filter((m) => [...first.values()].flat().includes(m.msgId))).toEqual([]);
+    expectOnceInOrder(after.messages, missed);
+    await after.client.close();
   });
 
   it("survives the node killed with SIGKILL and restarted mid-stream", async () => {
