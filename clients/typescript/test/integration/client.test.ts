@@ -166,6 +166,15 @@ describe("MessagePlatformClient against the platform", () => {
     await carol.client.close();
   });
 
+  it("transport poll gets everything by sync alone, with no WebSocket at all", async () => {
+    const carol = await user("carol", { transport: "poll", WebSocket: undefined });
+    const sent = await stream("poll-only", 5, async () => {}, true);
+    await eventually(received(carol.messages, sent), describeGot(carol.messages, sent));
+    expectOnceInOrder(carol.messages, sent);
+    expect(new Set(carol.states)).toEqual(new Set(["connecting", "polling"]));
+    await carol.client.close();
+  });
+
   it("queues sends while the node is down and drains them, once each, when it is back", async () => {
     const alice = await user("alice");
     const bob = await user("bob");
