@@ -26,9 +26,16 @@ log=$(mktemp)
 set +e
 dotnet test MessagePlatform.sln -c Release --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The TypeScript SDK: its unit tests, then its integration tests against API processes it starts from
+# the Release build above (on databases it creates in the same PostgreSQL).
+echo "TypeScript SDK (clients/typescript) ..."
+(cd clients/typescript && npm ci --no-audit --no-fund && npm run build && npm test && npm run test:integration) 2>&1 | tee -a "$log"
+sdk_status=${PIPESTATUS[0]}
+[ "$status" = 0 ] && status=$sdk_status
 set -e
-# One closing line over all test assemblies.
+# One closing line over all test assemblies and the SDK's vitest runs ("Tests  26 passed (26)").
 awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1) } }
+     /^ *Tests +[0-9]/ { for (i = 2; i <= NF; i++) { if ($i == "passed") p += $(i-1); if ($i == "failed") f += $(i-1) } }
      END { printf "%d passed, %d failed\n", p, f }' "$log"
 rm -f "$log"
 exit "$status"
