@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace MessagePlatform.Projections.UserChain;
 
 /// <summary>
@@ -14,8 +16,10 @@ public sealed class HistoryOnJoinLimits
     /// <summary>One event's rows for one user are numbered within 2^16 positions.</summary>
     public const int MaxPerUser = (1 << ReadModels.PositionShift) - 1;
 
+    [Range(0, MaxPerUser)]
     public int MaxMessages { get; init; } = ReadModels.MaxBackfill;
 
+    [Range(0, 10_000_000)]
     public int MaxRowsPerJoin { get; init; } = 100_000;
 
     public HistoryOnJoinLimits Validated() =>

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Marten;
+using MessagePlatform.Api.Platform;
 using MessagePlatform.Domain;
 using Microsoft.AspNetCore.Authentication;
 
@@ -18,7 +19,7 @@ public static class AccessConfig
             .AddPolicy(Roles.Auditor, p => p.RequireClaim(Roles.RoleClaim, Roles.Auditor))
             .AddPolicy(Roles.User, p => p.RequireClaim(Roles.RoleClaim, Roles.User))
             .AddPolicy(Roles.AppOrUser, p => p.RequireClaim(Roles.RoleClaim, Roles.App, Roles.User));
-        builder.Services.AddOptions<AccessOptions>().BindConfiguration("Access");
+        builder.Services.AddSettings<AccessOptions>(AccessOptions.Section);
         KeyRingInPostgres.AddTo(builder.Services, KeyRingAtRest.From(builder.Configuration, builder.Environment));
         builder.Services.AddSingleton<KeyLookups>();
         builder.Services.AddSingleton<Tenants.TenantKeys>();

@@ -1,4 +1,5 @@
 using Marten;
+using MessagePlatform.Api.Platform;
 
 namespace MessagePlatform.Api.Audit;
 
@@ -11,7 +12,7 @@ public static class AuditConfig
     {
         builder.Services.AddSingleton<EventRecords>();
         builder.Services.AddSingleton<SessionReplays>();
-        builder.Services.AddOptions<AuditExportOptions>().BindConfiguration(AuditExportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSettings<AuditExportOptions>(AuditExportOptions.Section);
         builder.Services.AddSingleton<ExportPool>();
         builder.Services.AddSingleton<TenantExport>();
         builder.Services.AddSingleton<AccessLog>();

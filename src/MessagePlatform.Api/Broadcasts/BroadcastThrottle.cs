@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Threading.RateLimiting;
+using MessagePlatform.Api.Platform;
 using Microsoft.Extensions.Options;
 
 namespace MessagePlatform.Api.Broadcasts;
@@ -47,7 +48,7 @@ public static class BroadcastLimitsConfig
 {
     public static IHostApplicationBuilder AddBroadcastLimits(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<BroadcastLimits>().BindConfiguration(BroadcastLimits.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSettings<BroadcastLimits>(BroadcastLimits.Section);
         builder.Services.AddSingleton<BroadcastThrottle>();
         return builder;
     }

@@ -26,7 +26,7 @@ public static class ReaderHealthConfig
     /// <summary>The readers' poller, and readiness: the database (bounded in time) and the readers' lag.</summary>
     public static IHostApplicationBuilder AddReaderHealth(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSettings<HealthOptions>(HealthOptions.Section);
         builder.Services.AddSingleton<ReaderProgress>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReaderProgress>());
         builder.Services.AddSingleton<ProjectionLag>();

@@ -18,7 +18,7 @@ public sealed record ReaderSnapshot(DateTimeOffset At, long Head, IReadOnlyList<
 /// (<see cref="PushBacklog"/>) and readiness (<see cref="ProjectionLag"/>) both read what it keeps
 /// and never query themselves, so a send or a health probe costs no statement.
 /// </summary>
-public sealed class ReaderProgress(NpgsqlDataSource db, IOptions<IntakeOptions> intake, IConfiguration config, ILogger<ReaderProgress> log)
+public sealed class ReaderProgress(NpgsqlDataSource db, IOptions<IntakeOptions> intake, IOptions<DaemonOptions> daemon, ILogger<ReaderProgress> log)
     : BackgroundService
 {
     // Marten names a reader's progress "{name}:{shard}"; an event above it is one the reader has not processed.
@@ -36,7 +36,7 @@ public sealed class ReaderProgress(NpgsqlDataSource db, IOptions<IntakeOptions> 
     private volatile bool _failing;
 
     /// <summary>The readers this node's configuration runs (`Daemon:Subscriptions=false` leaves out the pushing ones).</summary>
-    public IReadOnlyList<string> Readers { get; } = config.GetValue("Daemon:Subscriptions", true)
+    public IReadOnlyList<string> Readers { get; } = daemon.Value.Subscriptions
         ? [Projections.UserChain.UserChainProjection.ProjectionName, Realtime.RealtimePublisher.SubscriptionId, Webhooks.WebhookOutbox.SubscriptionId]
         : [Projections.UserChain.UserChainProjection.ProjectionName];
 

@@ -16,10 +16,7 @@ public static class GcConfig
 
     public static IHostApplicationBuilder AddGc(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<GcOptions>().BindConfiguration(GcOptions.Section)
-            .Validate(o => o.Valid, "Gc: IntervalSeconds >= 1, TimelineSweepMinutes >= 1, 1 <= StepLockTimeoutSeconds <= 600, " +
-                                    "MaxRetryDelayMinutes >= 1, DegradedAfterFailures >= 1.")
-            .ValidateOnStart();
+        builder.Services.AddSettings<GcOptions>(GcOptions.Section);
         builder.Services.AddSingleton<GcLog>();
         builder.Services.AddSingleton<GcDue>();
         builder.Services.AddSingleton<GcHealth>();

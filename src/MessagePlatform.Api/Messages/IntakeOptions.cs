@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MessagePlatform.Api.Platform;
 
 namespace MessagePlatform.Api.Messages;
 
@@ -40,12 +41,11 @@ public static class PushBacklogConfig
 {
     public static IHostApplicationBuilder AddPushBacklog(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section).ValidateDataAnnotations()
-            .Validate(o => o.ShedLowPriorityAtMs <= o.RefuseAllAtMs, "Intake:ShedLowPriorityAtMs must not be above Intake:RefuseAllAtMs")
-            .ValidateOnStart();
+        builder.Services.AddSettings<IntakeOptions>(IntakeOptions.Section)
+            .Validate(o => o.ShedLowPriorityAtMs <= o.RefuseAllAtMs, "Intake:ShedLowPriorityAtMs must not be above Intake:RefuseAllAtMs.");
         // Without the pushing readers (`Daemon:Subscriptions=false`) nothing can trail: their missing
         // progress must not read as a backlog that refuses every send.
-        if (!builder.Configuration.GetValue("Daemon:Subscriptions", true))
+        if (!Settings.Read<Platform.DaemonOptions>(builder.Configuration, Platform.DaemonOptions.Section).Subscriptions)
             builder.Services.PostConfigure<IntakeOptions>(o => o.Enabled = false);
         builder.Services.AddSingleton<PushBacklog>();
         return builder;

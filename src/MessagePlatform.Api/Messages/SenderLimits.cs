@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MessagePlatform.Api.Platform;
 
 namespace MessagePlatform.Api.Messages;
 
@@ -22,7 +23,7 @@ public static class SenderLimitsConfig
 {
     public static IHostApplicationBuilder AddSenderLimits(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<SenderLimits>().BindConfiguration(SenderLimits.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSettings<SenderLimits>(SenderLimits.Section);
         return builder;
     }
 }

@@ -181,7 +181,7 @@ public sealed class AppendNotifier(AppendSignal signal, NpgsqlDataSource db, Pla
     }
 }
 
-/// <summary>`Daemon:*`: how often the async daemon looks for events when nothing woke it.</summary>
+/// <summary>`Daemon:*`: how often the async daemon looks for events when nothing woke it, and which readers it runs.</summary>
 public sealed class DaemonOptions
 {
     public const string Section = "Daemon";
@@ -189,4 +189,10 @@ public sealed class DaemonOptions
     /// <summary>The fallback poll, both fast and slow; 0 keeps Marten's (250 ms after progress, 1 s when caught up).</summary>
     [System.ComponentModel.DataAnnotations.Range(0, 3_600_000)]
     public int PollMilliseconds { get; set; }
+
+    /// <summary>
+    /// False leaves out the realtime publisher and the webhook outbox (nothing is pushed nor delivered):
+    /// only for the benchmark's "pipeline off" cell. Read while services are registered (<see cref="Settings.Read{T}"/>).
+    /// </summary>
+    public bool Subscriptions { get; set; } = true;
 }

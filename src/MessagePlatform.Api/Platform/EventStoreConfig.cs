@@ -15,6 +15,7 @@ using MessagePlatform.Api.Realtime;
 using MessagePlatform.Api.Webhooks;
 using MessagePlatform.Api.Tenants;
 using MessagePlatform.Projections;
+using MessagePlatform.Projections.UserChain;
 
 namespace MessagePlatform.Api.Platform;
 
@@ -28,15 +29,17 @@ public static class EventStoreConfig
         builder.Services.AddSingleton<AppendSignal>();
         builder.Services.AddSingleton<DaemonWakeup>();
         builder.Services.AddHostedService<AppendNotifier>();
-        builder.Services.AddOptions<DaemonOptions>().BindConfiguration(DaemonOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSettings<DaemonOptions>(DaemonOptions.Section);
         builder.Services.ConfigureMarten((services, options) =>
         {
             options.Projections.Wakeup = services.GetRequiredService<DaemonWakeup>();
             if (services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DaemonOptions>>().Value.PollMilliseconds is > 0 and var poll)
                 (options.Projections.FastPollingTime, options.Projections.SlowPollingTime) = (TimeSpan.FromMilliseconds(poll), TimeSpan.FromMilliseconds(poll));
             options.Listeners.Add(new AppendListener(services.GetRequiredService<AppendSignal>()));
+            options.AddMessagePlatformProjections(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HistoryOnJoinLimits>>().Value);
         });
-        builder.Services.AddOptions<LaneOptions>().BindConfiguration(LaneOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSettings<HistoryOnJoinLimits>(HistoryOnJoinLimits.Section);
+        builder.Services.AddSettings<LaneOptions>(LaneOptions.Section);
         var marten = builder.Services.AddMarten(options =>
         {
             // Never Multiplexing=true: the daemon's leader lock refuses it.
@@ -68,7 +71,6 @@ public static class EventStoreConfig
             options.AddGcTables();
             UserTags.AddTo(options);
             Presence.PresenceDirectory.AddTo(options);
-            options.AddMessagePlatformProjections(builder.Configuration.GetSection(Projections.UserChain.HistoryOnJoinLimits.Section).Get<Projections.UserChain.HistoryOnJoinLimits>());
             AuditConfig.AddTo(options);
         })
         .ApplyAllDatabaseChangesOnStartup()
@@ -77,7 +79,7 @@ public static class EventStoreConfig
         .AddAsyncDaemon(DaemonMode.HotCold);
         // Stored events reach the bus through the daemon too: in order, at least once, on one node.
         // `Daemon:Subscriptions=false` leaves both out, so the benchmark can price them against sends.
-        if (builder.Configuration.GetValue("Daemon:Subscriptions", true))
+        if (Settings.Read<DaemonOptions>(builder.Configuration, DaemonOptions.Section).Subscriptions)
             marten.AddSubscriptionWithServices<RealtimePublisher>(ServiceLifetime.Singleton)
                 .AddSubscriptionWithServices<WebhookOutbox>(ServiceLifetime.Singleton);
         return builder;

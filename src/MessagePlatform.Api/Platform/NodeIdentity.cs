@@ -98,8 +98,7 @@ public sealed class NodeIdentity(PlatformOptions platform, IOptions<NodeOptions>
 
     public static void AddTo(IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section)
-            .Validate(o => o.ClaimWaitSeconds is >= 0 and <= 300, "Node:ClaimWaitSeconds must be 0..300.").ValidateOnStart();
+        builder.Services.AddSettings<NodeOptions>(NodeOptions.Section);
         builder.Services.AddHostedService<NodeIdentity>();
     }
 }

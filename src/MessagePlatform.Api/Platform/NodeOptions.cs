@@ -1,6 +1,8 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace MessagePlatform.Api.Platform;
 
-/// <summary>How a node claims its MP_NODE_ID at start (section "Node").</summary>
+/// <summary>`Node:*`: how a node claims its MP_NODE_ID at start.</summary>
 public sealed class NodeOptions
 {
     public const string Section = "Node";
@@ -9,5 +11,6 @@ public sealed class NodeOptions
     /// How long a node waits for its id to come free before it refuses to start: long enough for a
     /// node killed a moment ago to lose its claim, short enough that a real clash is reported at once.
     /// </summary>
+    [Range(0, 300)]
     public int ClaimWaitSeconds { get; set; } = 10;
 }

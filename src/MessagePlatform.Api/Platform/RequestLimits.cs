@@ -7,6 +7,7 @@ using MessagePlatform.Api.Messages;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 
 namespace MessagePlatform.Api.Platform;
 
@@ -36,12 +37,13 @@ public static class RequestLimits
 {
     public static IHostApplicationBuilder AddRequestLimits(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
-        var options = builder.Configuration.GetSection(RequestLimitOptions.Section).Get<RequestLimitOptions>() ?? new RequestLimitOptions();
-        builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
-        builder.Services.AddRateLimiter(limiter =>
+        builder.Services.AddSettings<RequestLimitOptions>(RequestLimitOptions.Section);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimitOptions>>((kestrel, limits) =>
+            kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RequestLimitOptions>>((limiter, limits) =>
         {
+            var options = limits.Value;
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, options));
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = (rejected, ct) => TooManyRequestsAsync(rejected, ct);
@@ -54,8 +56,7 @@ public static class RequestLimits
     /// <summary>After authentication: the limiter partitions by the authenticated caller.</summary>
     public static WebApplication UseRequestLimits(this WebApplication app)
     {
-        var max = app.Configuration.GetSection(RequestLimitOptions.Section).Get<RequestLimitOptions>()?.MaxRequestBodyBytes
-                  ?? new RequestLimitOptions().MaxRequestBodyBytes;
+        var max = app.Services.GetRequiredService<IOptions<RequestLimitOptions>>().Value.MaxRequestBodyBytes;
         app.Use((http, next) => RefuseLargeBodyAsync(http, next, max));
         app.UseRateLimiter();
         return app;

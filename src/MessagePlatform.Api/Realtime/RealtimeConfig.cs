@@ -16,10 +16,10 @@ public static class RealtimeConfig
 
     public static IHostApplicationBuilder AddRealtime(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section)
-            .Validate(o => o.Valid, "Realtime: KeepAliveSeconds and KeepAliveTimeoutSeconds 1..3600, FramesPerSecond >= 1, FrameBurst >= FramesPerSecond, MaxConnectionsPerUser >= 1, ErrorQueueTtlSeconds >= 1, " +
-                                    "1 <= ShedLowPriorityAfterMilliseconds <= SyncInsteadAfterMilliseconds.")
-            .ValidateOnStart();
+        builder.Services.AddSettings<RealtimeOptions>(RealtimeOptions.Section)
+            .Validate(o => o.FrameBurst >= o.FramesPerSecond, "Realtime:FrameBurst must be at least Realtime:FramesPerSecond.")
+            .Validate(o => o.SyncInsteadAfterMilliseconds >= o.ShedLowPriorityAfterMilliseconds,
+                "Realtime:SyncInsteadAfterMilliseconds must be at least Realtime:ShedLowPriorityAfterMilliseconds.");
         builder.Services.AddSingleton<UserConnectionQuota>();
         builder.Services.AddSingleton<InboundFrameRate>();
         builder.Services.AddHostedService<RevocationSweep>();

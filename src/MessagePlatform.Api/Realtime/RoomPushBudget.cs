@@ -1,20 +1,21 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
 
 namespace MessagePlatform.Api.Realtime;
 
 /// <summary>
 /// Hot-room degradation on the push side: past a room's budget of pushes per second on this node,
 /// `low` priority messages are not pushed (they stay stored and readable); `normal` and `high`
-/// always are. The budget is `Realtime:RoomPushBudgetPerSecond` (default 20).
+/// always are. The budget is <see cref="RealtimeOptions.RoomPushBudgetPerSecond"/>.
 /// </summary>
-public sealed class RoomPushBudget(IConfiguration config)
+public sealed class RoomPushBudget(IOptions<RealtimeOptions> options)
 {
     private static readonly Meter Meter = new("MessagePlatform");
     private static readonly Counter<long> Shed = Meter.CreateCounter<long>("mp.push.shed", "messages",
         "Low-priority room messages not pushed because the room was over its push budget");
 
-    private readonly int _budget = Math.Max(1, config.GetValue("Realtime:RoomPushBudgetPerSecond", 20));
+    private readonly int _budget = options.Value.RoomPushBudgetPerSecond;
     private readonly ConcurrentDictionary<(string Tenant, string Room), Window> _windows = new();
 
     private sealed class Window

@@ -1,11 +1,14 @@
 using System.ComponentModel.DataAnnotations;
 using MessagePlatform.Api.Outbound;
+using MessagePlatform.Api.Platform;
 
 namespace MessagePlatform.Api.Webhooks;
 
-/// <summary>Webhook settings (configuration section `Webhooks`), validated at start.</summary>
+/// <summary>`Webhooks:*`: retries and retention of deliveries.</summary>
 public sealed class WebhookOptions
 {
+    public const string Section = "Webhooks";
+
     /// <summary>Tries before a delivery is parked.</summary>
     [Range(1, 50)] public int MaxAttempts { get; set; } = 6;
 
@@ -27,7 +30,7 @@ public static class WebhooksConfig
     /// <summary>The registry, the outbound client (no redirects, public addresses only) and the dispatcher.</summary>
     public static IHostApplicationBuilder AddWebhooks(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<WebhookOptions>().BindConfiguration("Webhooks").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSettings<WebhookOptions>(WebhookOptions.Section);
         builder.Services.AddSingleton<WebhookRegistry>();
         // A receiver's answer is only its status: its body is not read, so 16 KiB is plenty.
         builder.AddOutboundClient(WebhookDispatcher.HttpClientName, 16 * 1024, WebhookDispatcher.Timeout);

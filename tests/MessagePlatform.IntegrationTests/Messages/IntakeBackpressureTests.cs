@@ -141,7 +141,7 @@ public sealed class IntakeBackpressureTests
             await create.ExecuteNonQueryAsync();
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var intake = Options.Create(new IntakeOptions { SampleEveryMs = 20 });
-        using var progress = new ReaderProgress(db, intake, new ConfigurationBuilder().Build(), NullLogger<ReaderProgress>.Instance);
+        using var progress = new ReaderProgress(db, intake, Options.Create(new DaemonOptions()), NullLogger<ReaderProgress>.Instance);
         // A bus never started: its publisher's lag is excused as in an outage, and the outbox's still counts.
         var broker = new MessagePlatform.Api.Realtime.BrokerLink(Bus.Factory.CreateUsingInMemory(_ => { }));
         var backlog = new PushBacklog(progress, intake, broker, TimeProvider.System,

@@ -1,3 +1,4 @@
+using MessagePlatform.Api.Platform;
 using MessagePlatform.Api.Realtime.Gateway;
 using MQTTnet.AspNetCore;
 using MQTTnet.Server;
@@ -13,12 +14,16 @@ public static class MqttConfig
 {
     public const string Path = "/mqtt";
 
+    /// <summary>MQTT over TCP listens on this port, on all interfaces, when it is set.</summary>
+    public const string TcpPortSetting = "MP_MQTT_PORT";
+
     public static IHostApplicationBuilder AddMqttGateway(this IHostApplicationBuilder builder)
     {
-        var tcpPort = builder.Configuration.GetValue<int?>("MP_MQTT_PORT");
-        builder.Services.AddOptions<MqttDoorOptions>().BindConfiguration(MqttDoorOptions.Section)
-            .Validate(o => o.Valid, "Mqtt: MaxPacketBytes 1 KiB..256 MiB, MaxConnectPacketBytes 256..MaxPacketBytes, ConnectTimeoutSeconds 1..300, MaxKeepAliveSeconds 1..65535, "
-                + "MaxUnauthenticatedPerAddress >= 1 and <= MaxUnauthenticated.").ValidateOnStart();
+        var tcpPort = builder.Configuration.GetValue<int?>(TcpPortSetting);
+        if (tcpPort is < 1 or > 65535) throw new InvalidOperationException($"{TcpPortSetting} must be a port, 1..65535, not {tcpPort}.");
+        builder.Services.AddSettings<MqttDoorOptions>(MqttDoorOptions.Section)
+            .Validate(o => o.MaxConnectPacketBytes <= o.MaxPacketBytes, "Mqtt:MaxConnectPacketBytes must not be above Mqtt:MaxPacketBytes.")
+            .Validate(o => o.MaxUnauthenticatedPerAddress <= o.MaxUnauthenticated, "Mqtt:MaxUnauthenticatedPerAddress must not be above Mqtt:MaxUnauthenticated.");
         builder.Services.AddSingleton<UnauthenticatedConnections>();
         builder.Services.AddSingleton<MqttSignIn>();
         builder.Services.AddSingleton<TopicRules>();
