@@ -8,10 +8,9 @@ namespace MessagePlatform.Api.Realtime;
 /// `low` priority messages are not pushed (they stay stored and readable); `normal` and `high`
 /// always are. The budget is `Realtime:RoomPushBudgetPerSecond` (default 20).
 /// </summary>
-public sealed class RoomPushBudget(IConfiguration config)
+public sealed class RoomPushBudget(IConfiguration config, IMeterFactory meters)
 {
-    private static readonly Meter Meter = new("MessagePlatform");
-    private static readonly Counter<long> Shed = Meter.CreateCounter<long>("mp.push.shed", "messages",
+    private readonly Counter<long> _shed = meters.Create(Platform.PlatformMeters.MeterName).CreateCounter<long>("mp.push.shed", "{message}",
         "Low-priority room messages not pushed because the room was over its push budget");
 
     private readonly int _budget = Math.Max(1, config.GetValue("Realtime:RoomPushBudgetPerSecond", 20));
@@ -33,7 +32,7 @@ public sealed class RoomPushBudget(IConfiguration config)
             if (window.Second < second) (window.Second, window.Count) = (second, 0);
             if (window.Count >= _budget && priority == "low")
             {
-                Shed.Add(1);
+                _shed.Add(1);
                 return false;
             }
             window.Count++;
