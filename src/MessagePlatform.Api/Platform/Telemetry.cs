@@ -67,8 +67,11 @@ public static class Telemetry
         return app;
     }
 
-    /// <summary>The W3C traceparent of the current span, to carry it across a store or a queue; null when there is none.</summary>
-    public static string? CurrentParent() => Activity.Current is { } a ? Traceparent(a.Context) : null;
+    /// <summary>
+    /// The W3C traceparent of the current span, to carry it across a store or a queue; null when there
+    /// is none or nobody traces (ASP.NET Core makes a request span for its logs alone: no event pays for that).
+    /// </summary>
+    public static string? CurrentParent() => Source.HasListeners() && Activity.Current is { } a ? Traceparent(a.Context) : null;
 
     public static string? Traceparent(ActivityContext context) =>
         context == default ? null : $"00-{context.TraceId.ToHexString()}-{context.SpanId.ToHexString()}-{(context.TraceFlags.HasFlag(ActivityTraceFlags.Recorded) ? "01" : "00")}";
