@@ -1,16 +1,15 @@
 using System.Net;
 using System.Net.Http.Json;
-using MessagePlatform.IntegrationTests.Gc;
 using MessagePlatform.IntegrationTests.Infrastructure;
 
 namespace MessagePlatform.IntegrationTests.Operations;
 
 /// <summary>
-/// /metrics is Prometheus text carrying the names API.md fixes. On the GC fixture's host: a pass
-/// runs only when a test asks, so the head this test's retention drops goes in the pass it runs.
+/// /metrics is Prometheus text carrying the names API.md fixes. A host of its own with the real clock
+/// (the GC fixture's moved clock makes pushes late, so they become sync hints); its GC passes run
+/// only when the test asks.
 /// </summary>
-[Collection(GcCollection.Name)]
-public sealed class MetricsEndpointTests(GcFixture gc)
+public sealed class MetricsEndpointTests
 {
     private const string Secret = "metrics-webhook-secret";
 
@@ -18,19 +17,28 @@ public sealed class MetricsEndpointTests(GcFixture gc)
     public async Task metrics_carry_the_platform_names_after_a_send_a_connection_a_delivery_and_a_gc_pass_without_tenant_ids()
     {
         await using var receiver = await HookReceiver.StartAsync(Secret);
-        var tenant = await gc.NewTenantAsync("enterprise");
-        var group = GcFixture.NewId("group");
+        await using var node = new PlatformHost(await TestServers.CreateDatabaseAsync(), settings: TracingTests.NoLateShedding);
+        using var admin = node.ClientWith(PlatformHost.AdminKey);
+        var tenant = await PlatformFixture.NewTenantAsync(node, admin);
+        const string group = "measured";
         await tenant.App.OpenAsync(new { sessionId = group, type = "group", members = new[] { "ann", "bob" }, policy = new { retention = "last:1" } });
         await tenant.App.PutAsJsonAsync($"/v1/sessions/{group}/webhook", new { url = receiver.Url("hook"), secret = Secret, events = new[] { "message.sent" } })
             .ExpectAsync(HttpStatusCode.OK);
-        await using var bob = await SocketClient.ConnectAsync(gc.Host, await tenant.App.TokenAsync("bob"));
+        await using var bob = await SocketClient.ConnectAsync(node, await tenant.App.TokenAsync("bob"));
         await tenant.App.SendAsync(group, "ann", "m1").ExpectAsync(HttpStatusCode.Created);
         await tenant.App.SendAsync(group, "ann", "m2").ExpectAsync(HttpStatusCode.Created);
-        await bob.ReceiveUntilAsync("message");
+        await bob.ReceiveUntilAsync("message", TimeSpan.FromSeconds(30));
         await Poll.UntilAsync(() => Task.FromResult(receiver.Delivered.Count), n => n > 0);
-        await gc.CollectUntilAsync(tenant, records => records.Any(r => r.GetProperty("kind").GetString() == "retention"));
+        // A pass removes only what every reader has passed: run passes until the head went.
+        using var auditor = node.ClientWith(tenant.AuditorKey);
+        await Poll.UntilAsync(async () =>
+        {
+            await admin.PostAsync("/v1/admin/gc/run", null).ExpectAsync(HttpStatusCode.OK);
+            return (await auditor.GetAsync("/v1/audit/gc").ExpectAsync(HttpStatusCode.OK)).GetProperty("records").EnumerateArray()
+                .Any(r => r.GetProperty("kind").GetString() == "retention");
+        }, removed => removed);
 
-        using var scraper = gc.Host.CreateClient();
+        using var scraper = node.CreateClient();
         // Anonymous, like /health: no credential is sent. The webhook counter is bumped after the row is settled: poll.
         var text = await Poll.UntilAsync(async () =>
         {
