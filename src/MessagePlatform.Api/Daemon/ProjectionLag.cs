@@ -15,17 +15,18 @@ namespace MessagePlatform.Api.Daemon;
 /// </summary>
 public sealed class ProjectionLag : IHealthCheck
 {
-    private static readonly Meter Meter = new("MessagePlatform");
     private readonly ReaderProgress _progress;
     private readonly PushBacklog _pushes;
     private readonly HealthOptions _options;
 
-    public ProjectionLag(ReaderProgress progress, PushBacklog pushes, IOptions<HealthOptions> options)
+    public ProjectionLag(ReaderProgress progress, PushBacklog pushes, IOptions<HealthOptions> options, IMeterFactory meters)
     {
         (_progress, _pushes, _options) = (progress, pushes, options.Value);
-        Meter.CreateObservableGauge("mp.projection.lag", () => UserChainLag(_progress.Latest), "events",
+        // Unit "events": Prometheus names them mp_projection_lag_events and mp_subscription_lag_events.
+        var meter = meters.Create(Platform.PlatformMeters.MeterName);
+        meter.CreateObservableGauge("mp.projection.lag", () => UserChainLag(_progress.Latest), "events",
             "Events appended that the user chain has not projected yet");
-        Meter.CreateObservableGauge("mp.subscription.lag", ReaderLags, "events",
+        meter.CreateObservableGauge("mp.subscription.lag", ReaderLags, "events",
             "Events appended that each reader of the store (projection or subscription) has not processed yet");
     }
 

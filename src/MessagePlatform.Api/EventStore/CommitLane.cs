@@ -34,7 +34,7 @@ internal sealed class CommitLane(
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var commands = tenant.ToList();
-                await CommitAsync(commands, stoppingToken);
+                using (CommitSpans.Start(commands)) await CommitAsync(commands, stoppingToken);
                 meters.LaneBatch(commands.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             }
             batch.Clear();
@@ -135,7 +135,7 @@ internal sealed class CommitLane(
         {
             foreach (var append in decision.Appends)
             {
-                var events = append.Events.Select(e => (object)Stamped(session, e.Data, items[e.Command].Origin)).ToArray();
+                var events = append.Events.Select(e => (object)Stamped(session, e.Data, items[e.Command].Origin, items[e.Command].Trace)).ToArray();
                 if (append.Expected == 0) session.Events.StartStream(append.SessionId, events);
                 else session.Events.Append(append.SessionId, append.Version, events);
             }
@@ -183,12 +183,14 @@ internal sealed class CommitLane(
     /// Each event carries its own command's caller: one commit holds many callers' commands, so
     /// Marten's session-wide correlation and headers would stamp them all with one.
     /// </summary>
-    internal static IEvent Stamped(IDocumentSession session, object data, CommandOrigin origin)
+    internal static IEvent Stamped(IDocumentSession session, object data, CommandOrigin origin, string? trace)
     {
         var e = session.Events.BuildEvent(data);
         e.CorrelationId = origin.CorrelationId;
         e.CausationId = origin.CausationId;
         e.SetHeader(CommandOrigin.CausedByHeader, origin.CausedBy);
+        // The span that wrote it, so the push and the webhook it leads to join its trace.
+        if (trace is not null) e.SetHeader(Telemetry.TraceHeader, trace);
         return e;
     }
 }

@@ -65,6 +65,12 @@ public sealed class PendingCommand(StreamCommand command)
     /// <summary>Taken from the caller's flow when it enqueues: the lane runs on its own and cannot see it later.</summary>
     public CommandOrigin Origin { get; } = CommandOrigin.Current;
 
+    /// <summary>The caller's span when it enqueued (none without tracing): its commit span is a child of it.</summary>
+    public System.Diagnostics.ActivityContext Caller { get; } = System.Diagnostics.Activity.Current?.Context ?? default;
+
+    /// <summary>The traceparent of this command's commit span, stamped on its events while the lane commits it.</summary>
+    public string? Trace { get; set; }
+
     /// <summary>When it was queued (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), for the queue-wait meter.</summary>
     public long EnqueuedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 }

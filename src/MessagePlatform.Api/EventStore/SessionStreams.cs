@@ -43,11 +43,12 @@ public sealed class SessionStreams(IDocumentStore store)
     {
         // Taken here: a retry may run where the caller's flow is no longer current.
         var origin = Access.CommandOrigin.Current;
+        var trace = Platform.Telemetry.CurrentParent();
         await TransientFailures.Retry.ExecuteAsync(async token =>
         {
             await using var session = store.LightweightSession(tenantId);
             // Stamped like the lanes' events: an auditor sees who set a tag or sent a broadcast ("system" for presence).
-            var stamped = events.Select(e => (object)CommitLane.Stamped(session, e, origin)).ToArray();
+            var stamped = events.Select(e => (object)CommitLane.Stamped(session, e, origin, trace)).ToArray();
             if (expectedVersion == 0) session.Events.StartStream(streamKey, stamped);
             else session.Events.Append(streamKey, expectedVersion + events.Count, stamped);
             alongside(session);

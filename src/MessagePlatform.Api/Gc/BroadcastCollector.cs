@@ -14,7 +14,7 @@ namespace MessagePlatform.Api.Gc;
 /// compacted (into a <see cref="BroadcastLog"/> snapshot) and the broadcasts' sync rows and receipts
 /// go in the same transaction. The receipts know each broadcast's version and time, so they pick the cut.
 /// </summary>
-public sealed class BroadcastCollector(IDocumentStore store, TimeProvider clock, ILogger<BroadcastCollector> log)
+public sealed class BroadcastCollector(IDocumentStore store, TimeProvider clock, Platform.PlatformMeters meters, ILogger<BroadcastCollector> log)
 {
     private static readonly string Receipts = Qualified(SendReceipts.Table);
     private const string Stream = BroadcastRules.Stream;
@@ -61,6 +61,7 @@ public sealed class BroadcastCollector(IDocumentStore store, TimeProvider clock,
         GcLog.Queue(session, tenant.Id, new GcRecord(Guid.NewGuid().ToString("N"), GcLog.Kinds.Broadcasts, Stream,
             tenant.BroadcastRetentionPolicy, null, through, count, "gc", null, clock.GetUtcNow()));
         await session.SaveChangesAsync(ct);
+        meters.GcRemoved(GcLog.Kinds.Broadcasts, count);
         log.LogInformation("GC removed {Count} broadcasts of {TenantId} through version {Version}", count, tenant.Id, through);
         return count;
     }

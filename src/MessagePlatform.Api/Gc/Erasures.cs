@@ -20,7 +20,7 @@ public sealed record ErasureView(
 /// (Marten's event data masking) and in every read model. A request is a row first, so an erasure
 /// a node did not finish is finished by the next GC pass; both steps can run again safely.
 /// </summary>
-public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProvider clock, ILogger<Erasures> log)
+public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProvider clock, Platform.PlatformMeters meters, ILogger<Erasures> log)
 {
     public const string Table = "mp_erasures";
     private static readonly string Qualified = Projections.ReadModels.Qualified(Table);
@@ -167,6 +167,7 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
             session.QueueSqlCommand($"update {Qualified} set masked = coalesce(masked, 0) + ?, awaiting_holds = ? where tenant_id = ? and id = ?",
                 (long)masked, awaiting, tenantId, erasureId);
         await session.SaveChangesAsync(ct);
+        meters.GcRemoved(GcLog.Kinds.Erasure, masked);
         return masked;
     }
 

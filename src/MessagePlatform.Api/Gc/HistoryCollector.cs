@@ -11,7 +11,7 @@ namespace MessagePlatform.Api.Gc;
 /// delete), events and derived rows in one transaction, with the record of what went.
 /// </summary>
 public sealed class HistoryCollector(IDocumentStore store, TimeProvider clock, Microsoft.Extensions.Options.IOptions<GcOptions> options,
-    ILogger<HistoryCollector> log)
+    Platform.PlatformMeters meters, ILogger<HistoryCollector> log)
 {
     /// <summary>At most this many messages leave one stream per transaction; a long head takes several steps.</summary>
     public const int BatchMessages = 5_000;
@@ -96,6 +96,7 @@ public sealed class HistoryCollector(IDocumentStore store, TimeProvider clock, M
             null, clock.GetUtcNow());
         GcLog.Queue(session, tenantId, record);
         await session.SaveChangesAsync(ct);
+        meters.GcRemoved(kind, count);
         log.LogInformation("GC {Kind} removed {Count} messages ({FromSeq}..{ToSeq}) of {SessionId} in {TenantId}",
             kind, count, fromSeq, toSeq, sessionId, tenantId);
         return record;

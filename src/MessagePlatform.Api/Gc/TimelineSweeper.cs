@@ -12,7 +12,7 @@ namespace MessagePlatform.Api.Gc;
 /// whole timelines of users who have not synced for that long. In batches, so no transaction
 /// holds many rows; each batch is recorded with its count.
 /// </summary>
-public sealed class TimelineSweeper(IDocumentStore store, TimeProvider clock, ILogger<TimelineSweeper> log)
+public sealed class TimelineSweeper(IDocumentStore store, TimeProvider clock, Platform.PlatformMeters meters, ILogger<TimelineSweeper> log)
 {
     public const int BatchRows = 10_000;
 
@@ -64,6 +64,7 @@ public sealed class TimelineSweeper(IDocumentStore store, TimeProvider clock, IL
                 GcLog.Queue(session, tenant.Id, new GcRecord(Guid.NewGuid().ToString("N"), GcLog.Kinds.Timeline, null,
                     $"timeline:{tenant.TimelineRetentionDays}d", null, null, count, "gc", null, clock.GetUtcNow()));
                 await session.SaveChangesAsync(ct);
+                meters.GcRemoved(GcLog.Kinds.Timeline, count);
                 removed += count;
                 log.LogInformation("GC swept {Count} timeline entries of {TenantId} older than {Cutoff} ({Removed} so far)",
                     count, tenant.Id, cutoff, removed);

@@ -59,6 +59,9 @@ public static class EventStoreConfig
             options.Events.MetadataConfig.CorrelationIdEnabled = true;
             options.Events.MetadataConfig.CausationIdEnabled = true;
             options.Events.MetadataConfig.HeadersEnabled = true;
+            // Marten's connection spans (Telemetry listens to "Marten"). Not TrackEventCounters: it tags
+            // each count with the tenant id, which no metric may carry (unbounded, and names customers).
+            options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
             options.AddTenants();
             options.AddAccessStorage();
             WebhookTables.AddTo(options);

@@ -41,10 +41,11 @@ public static class HostConfig
             .Enrich.WithProperty("NodeId", platform.NodeId)
             // Last, so it sees every property the others added.
             .Enrich.With<LogEscaping>()
-            .WriteTo.Console(LogEscaping.ConsoleFormatter()));
+            .WriteTo.Console(LogFormat.Of(builder.Configuration)));
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddMetrics();
+        builder.AddPlatformTelemetry();
         builder.Services.AddSingleton<PlatformMeters>();
         builder.Services.AddSingleton(sp => new MsgIds(platform.NodeId, sp.GetRequiredService<TimeProvider>()));
         // Our own statements prepare like the event store's: the fan-out's registry look-up ran once
@@ -156,6 +157,7 @@ public static class HostConfig
     {
         app.MapApiReference();
         app.MapHealth();
+        app.MapPlatformMetrics();
         app.MapTenantsApi();
         app.MapSessionsApi();
         app.MapMessagesApi();

@@ -6,6 +6,8 @@ namespace MessagePlatform.Api.Platform;
 /// <summary>
 /// The platform's own instruments, on one meter made through <see cref="IMeterFactory"/> (so each
 /// host, and each test host, has its own). Tenant ids are never tags: they are unbounded.
+/// Prometheus names come from name and unit: dots become underscores, "s" adds `_seconds`, a
+/// counter adds `_total`, a unit in braces adds nothing (`mp.messages.sent` is `mp_messages_sent_total`).
 /// </summary>
 public sealed class PlatformMeters
 {
@@ -24,6 +26,8 @@ public sealed class PlatformMeters
     private readonly Counter<long> _syncHints;
     private readonly Counter<long> _shed;
     private readonly Counter<long> _daemonWakes;
+    private readonly Counter<long> _webhookDeliveries;
+    private readonly Counter<long> _gcRemoved;
 
     public PlatformMeters(IMeterFactory factory)
     {
@@ -43,6 +47,10 @@ public sealed class PlatformMeters
             "Pushes that reached their node late and were shed, by stage: low (low-priority frames dropped) or sync (a sync hint instead of frames).");
         _daemonWakes = meter.CreateCounter<long>("mp.daemon.wakeups", "{wakeup}",
             "Times the async daemon was woken early to look for new events (coalesced commits; polls not counted).");
+        _webhookDeliveries = meter.CreateCounter<long>("mp.webhook.deliveries", "{attempt}",
+            "Webhook delivery attempts by outcome: delivered, failed (retried later) or parked (tries used up, or the webhook gone).");
+        _gcRemoved = meter.CreateCounter<long>("mp.gc.removed", "{item}",
+            "What GC removed, by kind (retention, onClose, timeline, erasure, broadcasts): the counts its records hold.");
     }
 
     public void LaneBatch(int commands, TimeSpan elapsed)
@@ -81,6 +89,22 @@ public sealed class PlatformMeters
     }
 
     public void DaemonWoken() => _daemonWakes.Add(1);
+
+    public static class WebhookOutcomes
+    {
+        public const string Delivered = "delivered";
+        public const string Failed = "failed";
+        public const string Parked = "parked";
+    }
+
+    /// <summary><paramref name="outcome"/> is one of <see cref="WebhookOutcomes"/>.</summary>
+    public void WebhookDelivery(string outcome) => _webhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>After the removal committed; <paramref name="kind"/> is a GC record's kind (a few, fixed).</summary>
+    public void GcRemoved(string kind, long count)
+    {
+        if (count > 0) _gcRemoved.Add(count, new KeyValuePair<string, object?>("kind", kind));
+    }
 
     /// <summary>One page of a Marten subscription (<paramref name="subscription"/> is its name: a few, fixed).</summary>
     public void SubscriptionPage(string subscription, int events, TimeSpan elapsed)

@@ -61,17 +61,26 @@ public sealed class RealtimePublisher : SubscriptionBase
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (sessions, broadcasts) = RealtimeBatches.Of(page.Events);
+        // A batch is named by its first event's id; that event's span is the publish's parent.
+        var traces = Platform.Telemetry.Source.HasListeners()
+            ? page.Events.Where(e => Platform.Telemetry.TraceOf(e) is not null).ToDictionary(e => e.Id, e => Platform.Telemetry.TraceOf(e))
+            : null;
         // Each session has one batch per page and pages go out one after another, so publishing a
         // page's batches together keeps every session's order.
-        var publishes = sessions.Select(s => PublishAsync(s.Batch, s.Id, ct))
-            .Concat(broadcasts.Select(b => PublishAsync(b.Broadcast, b.Id, ct)));
+        var publishes = sessions.Select(s => PublishAsync(s.Batch, s.Id, traces?.GetValueOrDefault(s.Id), ct))
+            .Concat(broadcasts.Select(b => PublishAsync(b.Broadcast, b.Id, traces?.GetValueOrDefault(b.Id), ct)));
         await Task.WhenAll(publishes);
         _meters.SubscriptionPage(SubscriptionId, page.Events.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return NullChangeListener.Instance;
     }
 
-    private async Task PublishAsync<T>(T message, Guid id, CancellationToken ct) where T : class =>
+    /// <summary>Under a span in the trace of the commit that wrote the events, so MassTransit carries it to the push consumers.</summary>
+    private async Task PublishAsync<T>(T message, Guid id, string? trace, CancellationToken ct) where T : class
+    {
+        using var span = trace is null ? null
+            : Platform.Telemetry.Source.StartActivity("publish", System.Diagnostics.ActivityKind.Internal, Platform.Telemetry.ParentOf(trace));
         await _untilPublished.ExecuteAsync(async token => await _bus.Publish(message, context => context.MessageId = id, token), ct);
+    }
 }
 
 /// <summary>How a page of events becomes bus messages: pure, so it is tested without a store.</summary>

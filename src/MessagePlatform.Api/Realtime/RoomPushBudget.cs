@@ -9,10 +9,9 @@ namespace MessagePlatform.Api.Realtime;
 /// `low` priority messages are not pushed (they stay stored and readable); `normal` and `high`
 /// always are. The budget is <see cref="RealtimeOptions.RoomPushBudgetPerSecond"/>.
 /// </summary>
-public sealed class RoomPushBudget(IOptions<RealtimeOptions> options)
+public sealed class RoomPushBudget(IOptions<RealtimeOptions> options, IMeterFactory meters)
 {
-    private static readonly Meter Meter = new("MessagePlatform");
-    private static readonly Counter<long> Shed = Meter.CreateCounter<long>("mp.push.shed", "messages",
+    private readonly Counter<long> _shed = meters.Create(Platform.PlatformMeters.MeterName).CreateCounter<long>("mp.push.shed", "{message}",
         "Low-priority room messages not pushed because the room was over its push budget");
 
     private readonly int _budget = options.Value.RoomPushBudgetPerSecond;
@@ -34,7 +33,7 @@ public sealed class RoomPushBudget(IOptions<RealtimeOptions> options)
             if (window.Second < second) (window.Second, window.Count) = (second, 0);
             if (window.Count >= _budget && priority == "low")
             {
-                Shed.Add(1);
+                _shed.Add(1);
                 return false;
             }
             window.Count++;

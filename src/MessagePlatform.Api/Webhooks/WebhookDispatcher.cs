@@ -18,7 +18,8 @@ namespace MessagePlatform.Api.Webhooks;
 /// A delivered row loses its payload at once and the row itself after a retention; a parked one too.
 /// </summary>
 public sealed class WebhookDispatcher(
-    NpgsqlDataSource db, IHttpClientFactory http, TimeProvider clock, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> log)
+    NpgsqlDataSource db, IHttpClientFactory http, TimeProvider clock, IOptions<WebhookOptions> options, Platform.PlatformMeters meters,
+    ILogger<WebhookDispatcher> log)
     : BackgroundService
 {
     public const string HttpClientName = "webhooks";
@@ -40,8 +41,8 @@ public sealed class WebhookDispatcher(
             select d2.id from {Table} d2 join heads h on h.id = d2.id
             where d2.next_attempt_at <= now() and (d2.claimed_until is null or d2.claimed_until < now())
             limit 32 for update of d2 skip locked)
-          returning d.id, d.tenant_id, d.session_id, d.url, d.payload, d.attempts)
-        select c.id, c.tenant_id, c.session_id, c.url, c.payload::text, c.attempts,
+          returning d.id, d.tenant_id, d.session_id, d.url, d.payload, d.attempts, d.traceparent)
+        select c.id, c.tenant_id, c.session_id, c.url, c.payload::text, c.attempts, c.traceparent,
           (select r.secret from {ReadModels.Qualified(WebhookTables.Registrations)} r
            where r.tenant_id = c.tenant_id and r.session_id in (c.session_id, '') and r.url = c.url
            order by r.session_id desc limit 1)
@@ -53,7 +54,7 @@ public sealed class WebhookDispatcher(
           or status = 'parked' and settled_at < now() - make_interval(hours => $2)
         """;
 
-    private sealed record Claimed(string Id, string TenantId, string SessionId, string Url, string? Payload, int Attempt, string? Secret);
+    private sealed record Claimed(string Id, string TenantId, string SessionId, string Url, string? Payload, int Attempt, string? Trace, string? Secret);
 
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
 
@@ -86,7 +87,8 @@ public sealed class WebhookDispatcher(
         var claimed = new List<Claimed>();
         while (await reader.ReadAsync(ct))
             claimed.Add(new Claimed(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
         return claimed;
     }
 
@@ -102,10 +104,15 @@ public sealed class WebhookDispatcher(
 
     private async Task DeliverAsync(Claimed delivery, CancellationToken ct)
     {
+        // In the trace of the send that caused it; its POST (HttpClient's span) is a child.
+        using var span = delivery.Trace is null ? null
+            : Platform.Telemetry.Source.StartActivity("webhook delivery", System.Diagnostics.ActivityKind.Internal, Platform.Telemetry.ParentOf(delivery.Trace));
+        span?.SetTag("mp.attempt", delivery.Attempt);
         if (delivery.Secret is null || delivery.Payload is null)
         {
             // The webhook was removed or moved to another URL since: nothing may be signed for it.
             await SetAsync("status = 'parked', claimed_until = null, settled_at = now(), last_error = $2", delivery.Id, ct, "webhook removed or changed");
+            meters.WebhookDelivery(Platform.PlatformMeters.WebhookOutcomes.Parked);
             return;
         }
         var error = await SendAsync(delivery, delivery.Secret, delivery.Payload, ct);
@@ -113,6 +120,7 @@ public sealed class WebhookDispatcher(
         {
             // Delivered: the bodies have done their work here; the row stays a while as a record.
             await SetAsync("status = 'delivered', payload = null, claimed_until = null, last_error = null, settled_at = now()", delivery.Id, ct);
+            meters.WebhookDelivery(Platform.PlatformMeters.WebhookOutcomes.Delivered);
             return;
         }
         if (delivery.Attempt >= _options.MaxAttempts)
@@ -120,6 +128,7 @@ public sealed class WebhookDispatcher(
             log.LogWarning("Parked webhook delivery {DeliveryId} of {SessionId} in {TenantId} after {Attempts} attempts: {Error}",
                 delivery.Id, delivery.SessionId, delivery.TenantId, delivery.Attempt, error);
             await SetAsync("status = 'parked', claimed_until = null, settled_at = now(), last_error = $2", delivery.Id, ct, error);
+            meters.WebhookDelivery(Platform.PlatformMeters.WebhookOutcomes.Parked);
             return;
         }
         var backoff = TimeSpan.FromMilliseconds(Math.Min(300_000, _options.FirstRetryMs * Math.Pow(2, delivery.Attempt - 1)));
@@ -127,6 +136,7 @@ public sealed class WebhookDispatcher(
             delivery.Id, delivery.SessionId, delivery.TenantId, error, backoff);
         await SetAsync($"claimed_until = null, last_error = $2, next_attempt_at = now() + interval '{(int)backoff.TotalMilliseconds} milliseconds'",
             delivery.Id, ct, error);
+        meters.WebhookDelivery(Platform.PlatformMeters.WebhookOutcomes.Failed);
     }
 
     /// <summary>One POST; null when answered 2xx, else what a tenant may be told (never the receiver's text).</summary>

@@ -22,8 +22,8 @@ public sealed class WebhookOutbox : SubscriptionBase
     public const string SubscriptionId = "WebhookOutbox";
     private static readonly string Insert =
         $"insert into {ReadModels.Qualified(WebhookTables.Deliveries)} " +
-        "(id, tenant_id, session_id, first_seq, url, payload, status, attempts, next_attempt_at, created_at) " +
-        "values (?, ?, ?, ?, ?, ?::jsonb, 'pending', 0, now(), now())";
+        "(id, tenant_id, session_id, first_seq, url, payload, status, attempts, next_attempt_at, created_at, traceparent) " +
+        "values (?, ?, ?, ?, ?, ?::jsonb, 'pending', 0, now(), now(), nullif(?::text, ''))";
 
     private readonly WebhookRegistry _registry;
     private readonly Platform.PlatformMeters _meters;
@@ -59,7 +59,7 @@ public sealed class WebhookOutbox : SubscriptionBase
                 events = events.Select(d => d!.Value.Body),
             }, JsonSerializerOptions.Web);
             operations.QueueSqlCommand(Insert, deliveryId, session.Key.TenantId, session.Key.SessionId, session.First().Version,
-                hook.Url, payload);
+                hook.Url, payload, Platform.Telemetry.TraceOf(session.First()) ?? "");
         }
         _meters.SubscriptionPage(SubscriptionId, page.Events.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return NullChangeListener.Instance;

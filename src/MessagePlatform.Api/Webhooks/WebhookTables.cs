@@ -35,6 +35,8 @@ public static class WebhookTables
         deliveries.AddColumn<string>("last_error");
         deliveries.AddColumn<DateTimeOffset>("created_at").NotNull();
         deliveries.AddColumn<DateTimeOffset>("settled_at"); // delivered or parked: what the retentions count from
+        // The span of the commit that wrote the delivery's first event: its POST joins that trace.
+        deliveries.AddColumn<string>("traceparent");
         deliveries.Indexes.Add(new Weasel.Postgresql.Tables.IndexDefinition($"ix_{Deliveries}_session")
         {
             Columns = ["tenant_id", "session_id", "first_seq"],

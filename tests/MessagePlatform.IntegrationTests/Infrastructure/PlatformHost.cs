@@ -9,7 +9,8 @@ namespace MessagePlatform.IntegrationTests.Infrastructure;
 /// <summary>One platform node booted in process, configured only through the variables of API.md.</summary>
 /// <remarks>Outbound calls may reach loopback (the tests' hook receivers) unless <c>outboundAllow</c> says otherwise (null: public only).</remarks>
 public sealed class PlatformHost(string postgres, int nodeId = 0, string transport = "inmemory", TimeProvider? clock = null, int? mqttPort = null,
-    string? outboundAllow = PlatformHost.LoopbackAllowed, IReadOnlyDictionary<string, string>? settings = null, string? rabbitMq = null)
+    string? outboundAllow = PlatformHost.LoopbackAllowed, IReadOnlyDictionary<string, string>? settings = null, string? rabbitMq = null,
+    Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key";
@@ -39,7 +40,9 @@ public sealed class PlatformHost(string postgres, int nodeId = 0, string transpo
         if (mqttPort is { } port) builder.UseSetting("MP_MQTT_PORT", port.ToString());
         // A test's own settings last, so they win over the defaults above.
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
-        if (clock is not null) builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(clock));
+        if (clock is not null) builder.ConfigureServices(s => s.AddSingleton<TimeProvider>(clock));
+        // A test's own services (an in-memory trace exporter), added after the host's.
+        if (services is not null) builder.ConfigureServices(services);
     }
 
     /// <summary>Waits until the async projections have caught up with every event appended so far.</summary>

@@ -15,6 +15,9 @@ public sealed class ClientConnection(string tenantId, string userId, IFrameTrans
     public ClientConnection(string tenantId, string userId, WebSocket socket, string? id = null)
         : this(tenantId, userId, new WebSocketTransport(socket), id) { }
 
+    /// <summary>"websocket" or "mqtt".</summary>
+    public string Transport => transport.Name;
+
     public const int QueueCapacity = 256;
     public const int MaxTries = 3;
     public static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(2);

@@ -9,12 +9,19 @@ namespace MessagePlatform.Api.Realtime.Gateway;
 /// </summary>
 public interface IFrameTransport
 {
+    /// <summary>"websocket" or "mqtt": what the connection gauge is tagged with.</summary>
+    string Name { get; }
+
     /// <returns>false when the transport could not take the frame, so the client must be told to sync.</returns>
     ValueTask<bool> WriteAsync(OutboundFrame frame, CancellationToken ct);
 }
 
 public sealed class WebSocketTransport(WebSocket socket) : IFrameTransport
 {
+    public const string Transport = "websocket";
+
+    public string Name => Transport;
+
     public async ValueTask<bool> WriteAsync(OutboundFrame frame, CancellationToken ct)
     {
         await socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, ct);

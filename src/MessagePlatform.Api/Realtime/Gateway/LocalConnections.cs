@@ -1,10 +1,29 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 
 namespace MessagePlatform.Api.Realtime.Gateway;
 
 /// <summary>The WebSocket connections on this node, by user and by joined room.</summary>
 public sealed class LocalConnections
 {
+    public LocalConnections(IMeterFactory meters) =>
+        // Counted when scraped, from the connections themselves: no counter to drift from them.
+        meters.Create(Platform.PlatformMeters.MeterName).CreateObservableUpDownCounter("mp.connections", CountByTransport, "{connection}",
+            "Open client connections on this node, by transport (websocket, mqtt).");
+
+    private IEnumerable<Measurement<int>> CountByTransport()
+    {
+        var mqtt = 0;
+        var all = 0;
+        foreach (var c in All)
+        {
+            all++;
+            if (c.Transport == Mqtt.MqttGateway.Transport) mqtt++;
+        }
+        return [new(all - mqtt, new KeyValuePair<string, object?>("transport", WebSocketTransport.Transport)),
+            new(mqtt, new KeyValuePair<string, object?>("transport", Mqtt.MqttGateway.Transport))];
+    }
+
     private readonly ConcurrentDictionary<(string Tenant, string User), ConcurrentDictionary<ClientConnection, bool>> _byUser = new();
     private readonly ConcurrentDictionary<(string Tenant, string Room), ConcurrentDictionary<ClientConnection, bool>> _byRoom = new();
 

@@ -30,6 +30,7 @@ public sealed class MqttClientLink : IFrameTransport
         Connection = new ClientConnection(user.TenantId, user.UserId!, this) { TokenIssuedAt = tokenIssuedAt };
     }
 
+    public string Name => MqttGateway.Transport;
     public string ClientId { get; }
     public Caller User { get; }
     public ClientConnection Connection { get; }
