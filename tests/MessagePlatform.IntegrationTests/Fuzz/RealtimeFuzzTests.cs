@@ -38,6 +38,13 @@ public sealed class RealtimeFuzzNode : IAsyncLifetime
 
     public async Task DisposeAsync() => await Node.DisposeAsync();
 
+    /// <summary>
+    /// The node's Error and Fatal log lines after the first <paramref name="mark"/> lines of its output:
+    /// an exception a connection's handling did not expect is logged there (the realtime doors' 5xx).
+    /// </summary>
+    public List<string> ErrorsSince(int mark) =>
+        [.. Node.Output.Skip(mark).Where(line => line.Contains(" ERR] ", StringComparison.Ordinal) || line.Contains(" FTL] ", StringComparison.Ordinal))];
+
     /// <summary>VmRSS of the node, in MiB; a failed test if the process is gone.</summary>
     public long ResidentMiB()
     {
@@ -69,6 +76,7 @@ public sealed class RealtimeFuzzTests(RealtimeFuzzNode fuzz, ITestOutputHelper o
         var (_, annToken) = fuzz.Users.Single(u => u.User == "ann");
         var healthy = await HealthyWebSocket.ConnectAsync(fuzz.Node.Address, annToken);
         var before = fuzz.ResidentMiB();
+        var mark = fuzz.Node.Output.Count;
         var answers = new ConcurrentBag<int>();
         var (refused, healthySent) = (0, 0);
         await using (var traffic = Traffic.Start(fuzz))
@@ -91,6 +99,7 @@ public sealed class RealtimeFuzzTests(RealtimeFuzzNode fuzz, ITestOutputHelper o
         output.WriteLine($"seed {Seed}: {Connections} WebSocket connections ({refused} without a token), {answers.Sum()} server frames to them; " +
             $"healthy got {healthy.Received.Count} of {healthySent} pushes, {healthy.Syncs} sync hints; RSS {before} → {after} MiB");
         Assert.True(after < before + GrowthBoundMiB, $"seed {Seed}: the node grew from {before} to {after} MiB");
+        Assert.True(fuzz.ErrorsSince(mark) is [], $"seed {Seed}: the node logged errors:\n{string.Join('\n', fuzz.ErrorsSince(mark).Take(10))}");
         Assert.True(answers.Sum() > Connections, $"seed {Seed}: the server answered only {answers.Sum()} frames: the fuzz hardly reached the gateway");
         await healthy.DisposeAsync();
         await NoFuzzConnectionLeftAsync();
@@ -109,6 +118,7 @@ public sealed class RealtimeFuzzTests(RealtimeFuzzNode fuzz, ITestOutputHelper o
         Assert.Equal(MQTTnet.MqttClientConnectResultCode.Success, result.ResultCode);
         Assert.Equal(MQTTnet.MqttClientSubscribeResultCode.GrantedQoS1, await subscriber.SubscribeAsync("single/ann"));
         var before = fuzz.ResidentMiB();
+        var mark = fuzz.Node.Output.Count;
         var (sessions, accepted) = (0, 0);
         var received = new ConcurrentDictionary<string, bool>();
         var syncs = 0;
@@ -143,6 +153,7 @@ public sealed class RealtimeFuzzTests(RealtimeFuzzNode fuzz, ITestOutputHelper o
         var after = fuzz.ResidentMiB();
         output.WriteLine($"RSS {before} → {after} MiB");
         Assert.True(after < before + GrowthBoundMiB, $"seed {Seed}: the node grew from {before} to {after} MiB");
+        Assert.True(fuzz.ErrorsSince(mark) is [], $"seed {Seed}: the node logged errors:\n{string.Join('\n', fuzz.ErrorsSince(mark).Take(10))}");
         Assert.True(accepted >= sessions / 3, $"seed {Seed}: only {accepted} of {sessions} fuzz sessions got past CONNECT: the fuzz hardly reached the gateway");
         await subscriber.DisposeAsync();
         await NoFuzzConnectionLeftAsync();
