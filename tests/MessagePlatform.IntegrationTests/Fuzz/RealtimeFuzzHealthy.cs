@@ -59,8 +59,10 @@ public sealed class Traffic : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops once a few sends have been made, however short the fuzz was (a replay of one seed).</summary>
     public async Task StopAsync(string seed)
     {
+        await Healthy.WaitAsync(() => Task.FromResult(SentQueue.Count >= 5 || _running.IsCompleted), TimeSpan.FromSeconds(30));
         await _stop.CancelAsync();
         await _running;
         Assert.True(_failures.IsEmpty, $"seed {seed}: " + string.Join("\n", _failures));
@@ -146,6 +148,7 @@ public sealed class HealthyWebSocket : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_stop.IsCancellationRequested) return;
         await _stop.CancelAsync();
         try { await _reading; } catch (WebSocketException) { }
         _socket.Abort();

@@ -70,11 +70,14 @@ public sealed class RealtimeFuzzTests(RealtimeFuzzNode fuzz, ITestOutputHelper o
     // Generous for a busy 2-core machine (GC may keep freed buffers a while), far below one 256 MiB buffer per connection.
     private const long GrowthBoundMiB = 150;
 
+    // One fuzz connection's whole life; generous, as four run at once on a loaded machine.
+    private static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task hostile_websocket_frames_leave_the_healthy_client_every_push_and_the_node_bounded()
     {
         var (_, annToken) = fuzz.Users.Single(u => u.User == "ann");
-        var healthy = await HealthyWebSocket.ConnectAsync(fuzz.Node.Address, annToken);
+        await using var healthy = await HealthyWebSocket.ConnectAsync(fuzz.Node.Address, annToken);
         var before = fuzz.ResidentMiB();
         var mark = fuzz.Node.Output.Count;
         var answers = new ConcurrentBag<int>();
@@ -101,7 +104,7 @@ public sealed class RealtimeFuzzTests(RealtimeFuzzNode fuzz, ITestOutputHelper o
         Assert.True(after < before + GrowthBoundMiB, $"seed {Seed}: the node grew from {before} to {after} MiB");
         Assert.True(fuzz.ErrorsSince(mark) is [], $"seed {Seed}: the node logged errors:\n{string.Join('\n', fuzz.ErrorsSince(mark).Take(10))}");
         Assert.True(answers.Sum() > Connections, $"seed {Seed}: the server answered only {answers.Sum()} frames: the fuzz hardly reached the gateway");
-        await healthy.DisposeAsync();
+        await healthy.DisposeAsync(); // idempotent: the using above only covers a failure before here
         await NoFuzzConnectionLeftAsync();
         // A new client still connects and gets its push.
         await using var fresh = await SocketClient.ConnectAsync(fuzz.Node.Address, annToken);
@@ -115,6 +118,7 @@ public sealed class RealtimeFuzzTests(RealtimeFuzzNode fuzz, ITestOutputHelper o
     {
         var (_, annToken) = fuzz.Users.Single(u => u.User == "ann");
         var (subscriber, result) = await MqttTestClient.OverTcpAsync(fuzz.MqttPort, "ann", annToken);
+        await using var subscribed = subscriber;
         Assert.Equal(MQTTnet.MqttClientConnectResultCode.Success, result.ResultCode);
         Assert.Equal(MQTTnet.MqttClientSubscribeResultCode.GrantedQoS1, await subscriber.SubscribeAsync("single/ann"));
         var before = fuzz.ResidentMiB();
@@ -190,7 +194,8 @@ public sealed class RealtimeFuzzTests(RealtimeFuzzNode fuzz, ITestOutputHelper o
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         var query = token is null ? "" : $"?access_token={Uri.EscapeDataString(token)}";
-        using var within = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var within = new CancellationTokenSource(CaseTimeout);
+        var step = "the upgrade";
         try
         {
             await socket.ConnectAsync(new Uri($"ws://{fuzz.Node.Address.Authority}/v1/connect{query}"), within.Token);
@@ -219,8 +224,13 @@ public sealed class RealtimeFuzzTests(RealtimeFuzzNode fuzz, ITestOutputHelper o
             : @case.Pieces;
         try
         {
-            foreach (var piece in pieces) await socket.SendAsync(piece.Bytes, piece.Type, piece.EndOfMessage, within.Token);
+            for (var i = 0; i < pieces.Length; i++)
+            {
+                step = $"piece {i + 1} of {pieces.Length}";
+                await socket.SendAsync(pieces[i].Bytes, pieces[i].Type, pieces[i].EndOfMessage, within.Token);
+            }
             await Task.Delay(150);
+            step = "the close handshake";
             if (@case.Leaving == Leaving.Close && socket.State == WebSocketState.Open)
             {
                 if (!pieces[^1].EndOfMessage) await socket.SendAsync(Array.Empty<byte>(), pieces[^1].Type, true, within.Token);
@@ -233,7 +243,7 @@ public sealed class RealtimeFuzzTests(RealtimeFuzzNode fuzz, ITestOutputHelper o
         }
         catch (OperationCanceledException)
         {
-            Assert.Fail($"seed {Seed}: the server did not take or close a connection within 15 s");
+            Assert.Fail($"seed {Seed}: {step} did not complete within {CaseTimeout.TotalSeconds} s (server socket state {socket.State})");
         }
         socket.Abort();
         await reading;
