@@ -14,6 +14,13 @@ export MP_POSTGRES="${MP_POSTGRES:-$(bash infra/postgres.sh url)}"
 export MP_OUTBOUND_ALLOW="${MP_OUTBOUND_ALLOW:-127.0.0.0/8,::1/128}"
 url="${ASPNETCORE_URLS%%;*}"
 
+# The web chat (clients/web-chat, on the SDK), served by the API at /chat/ in Development only.
+echo "Building the web chat (clients/typescript, then clients/web-chat) ..."
+(cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+(cd clients/web-chat && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent >/dev/null)
+export Demo__Enabled="${Demo__Enabled:-true}"
+export Demo__WebChatPath="$root/clients/web-chat/dist"
+
 echo "Starting PostgreSQL in .local/pgdata ..."
 bash infra/postgres.sh start
 api=""
@@ -40,6 +47,7 @@ cat <<INFO
 
 MessagePlatform is running at $url   (OpenAPI: $url/openapi/v1.json)
 Admin key (development): $MP_ADMIN_KEY
+Web chat: $url/chat/   (tenant "demo": sign in as any user id, a second window as another, and chat)
 
 Try it (copy and paste into another shell):
 

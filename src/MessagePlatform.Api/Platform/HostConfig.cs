@@ -8,6 +8,7 @@ using MessagePlatform.Api.Sync;
 using MessagePlatform.Api.Conversations;
 using MessagePlatform.Api.Broadcasts;
 using MessagePlatform.Api.Daemon;
+using MessagePlatform.Api.Demo;
 using MessagePlatform.Api.Presence;
 using MessagePlatform.Api.Gc;
 using MessagePlatform.Api.Hooks;
@@ -84,6 +85,7 @@ public static class HostConfig
         builder.AddBus(platform);
         builder.Services.AddSingleton<BrokerLink>();
         builder.AddReaderHealth();
+        builder.AddDemoChat();
         builder.Services.AddHealthChecks().AddCheck<BrokerLink>(BrokerLink.CheckName, tags: [Health.Ready]);
         return builder;
     }
@@ -175,6 +177,7 @@ public static class HostConfig
         app.MapBroadcastsApi();
         app.MapPresenceApi();
         app.MapAuditApi();
+        app.MapDemoChat();
         return app;
     }
 }
