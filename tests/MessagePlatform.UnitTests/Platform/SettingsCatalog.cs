@@ -37,7 +37,9 @@ public static class SettingsCatalog
 
     public static string Format(object? value) => value switch
     {
-        null => "",
+        // The README writes an unset text setting as "unset" and a text default in code quotes.
+        null => "unset",
+        string text => $"`{text}`",
         bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",

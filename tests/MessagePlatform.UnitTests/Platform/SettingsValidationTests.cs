@@ -61,10 +61,14 @@ public sealed class SettingsValidationTests
     public void every_numeric_setting_has_a_range()
     {
         var unbounded = SettingsCatalog.All
-            .Where(s => s.Property.PropertyType != typeof(bool) && !s.Property.IsDefined(typeof(RangeAttribute), true))
+            .Where(s => IsNumber(Nullable.GetUnderlyingType(s.Property.PropertyType) ?? s.Property.PropertyType)
+                && !s.Property.IsDefined(typeof(RangeAttribute), true))
             .Select(s => s.Key).ToList();
         Assert.True(unbounded.Count == 0, $"settings without [Range]: {string.Join(", ", unbounded)}");
     }
+
+    private static bool IsNumber(Type type) =>
+        type == typeof(int) || type == typeof(long) || type == typeof(double) || type == typeof(decimal) || type == typeof(short) || type == typeof(float);
 
     private static WebApplication Host(params (string Key, string Value)[] settings)
     {
