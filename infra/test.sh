@@ -28,6 +28,8 @@ dotnet test MessagePlatform.sln -c Release --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # The TypeScript SDK: its unit tests, then its integration tests against API processes it starts from
 # the Release build above (on databases it creates in the same PostgreSQL).
+# Plain output: vitest and Playwright colour it even into a pipe, which the closing count reads.
+export NO_COLOR=1
 echo "TypeScript SDK (clients/typescript) ..."
 (cd clients/typescript && npm ci --no-audit --no-fund && npm run build && npm test && npm run test:integration) 2>&1 | tee -a "$log"
 sdk_status=${PIPESTATUS[0]}
@@ -41,7 +43,8 @@ web_status=${PIPESTATUS[0]}
 set -e
 # One closing line over all test assemblies, the SDK's vitest runs ("Tests  26 passed (26)") and
 # Playwright's summary ("  3 passed (41.9s)", "  1 failed": a count first, which vitest's lines never have).
-awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1) } }
+awk '{ gsub(/\033\[[0-9;]*m/, "") }
+     /(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1) } }
      /^ *Tests +[0-9]/ { for (i = 2; i <= NF; i++) { if ($i == "passed") p += $(i-1); if ($i == "failed") f += $(i-1) } }
      /^ +[0-9]+ passed \([0-9.]+[a-z]+\)$/ { p += $1 }
      /^ +[0-9]+ failed$/ { f += $1 }

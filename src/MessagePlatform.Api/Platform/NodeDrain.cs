@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MessagePlatform.Api.Realtime.Gateway;
 using MQTTnet.Server;
 
@@ -13,7 +14,7 @@ namespace MessagePlatform.Api.Platform;
 /// shutting down). Kestrel then drains the requests in flight and GroupCommit commits and answers what
 /// its lanes hold.
 /// </summary>
-public sealed class NodeDrain(LocalConnections connections, MqttServer mqtt, ILogger<NodeDrain> log) : IHostedLifecycleService
+public sealed class NodeDrain(LocalConnections connections, MqttServer mqtt, IOptions<NodeOptions> options, ILogger<NodeDrain> log) : IHostedLifecycleService
 {
     public const int RetryAfterSeconds = 1;
     private volatile bool _draining;
@@ -30,6 +31,8 @@ public sealed class NodeDrain(LocalConnections connections, MqttServer mqtt, ILo
             sockets++;
         }
         log.LogInformation("Draining: refusing new requests, closing {Connections} connections for restart", sockets);
+        // Clients on kept-alive connections are told 503 + Connection: close meanwhile, instead of a reset.
+        var grace = Task.Delay(options.Value.DrainGraceMilliseconds, CancellationToken.None);
         try
         {
             if (mqtt.IsStarted) await mqtt.StopAsync();
@@ -39,6 +42,7 @@ public sealed class NodeDrain(LocalConnections connections, MqttServer mqtt, ILo
             // Kestrel's own stop ends what MQTTnet could not close; the drain goes on.
             log.LogWarning(e, "Draining: MQTT server did not stop cleanly");
         }
+        await grace;
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -109,7 +109,9 @@ public sealed class FuzzRequests(OpenApiOperations document, FuzzWorld world)
             var item = schema.TryGetProperty("items", out var items) ? Json(items, name, depth + 1) : hostile;
             return Gens.Weighted(
                 (6, item.Array[0, 4].Select(a => "[" + string.Join(",", a) + "]")),
-                (1, Gen.Int[1_001, 3_000].SelectMany(n => item.Select(one => "[" + string.Join(",", Enumerable.Repeat(one, n)) + "]"))),
+                // Long, but bounded at about 4 MB: a long array of long arrays would square past what a string holds.
+                (1, Gen.Int[1_001, 3_000].SelectMany(n => item.Select(one =>
+                    "[" + string.Join(",", Enumerable.Repeat(one, Math.Min(n, Math.Max(1, 4_000_000 / Math.Max(1, one.Length))))) + "]"))),
                 (1, hostile));
         }
         if (types.Contains("integer") || types.Contains("number"))
