@@ -11,7 +11,8 @@ namespace MessagePlatform.Api.EventStore;
 internal sealed class CommitSpans : IDisposable
 {
     private readonly Activity? _batch;
-    private readonly List<Activity> _commands = [];
+    // Made only when something listens: a lane batch without tracing allocates nothing here.
+    private readonly List<Activity>? _commands;
     private readonly Activity? _outer;
 
     private CommitSpans(IReadOnlyList<PendingCommand> items)
@@ -22,6 +23,7 @@ internal sealed class CommitSpans : IDisposable
         _batch = Telemetry.Source.StartActivity("commit batch", ActivityKind.Internal, parentContext: default,
             links: callers.Select(c => new ActivityLink(c)));
         _batch?.SetTag("mp.commands", items.Count);
+        _commands = [];
         foreach (var item in items)
         {
             if (item.Caller == default) continue;
@@ -29,7 +31,8 @@ internal sealed class CommitSpans : IDisposable
                 links: _batch is null ? null : [new ActivityLink(_batch.Context)]);
             if (span is null) continue;
             _commands.Add(span);
-            item.Trace = Telemetry.Traceparent(span.Context);
+            // An Activity's id is its W3C traceparent.
+            item.Trace = span.Id;
         }
         // Starting a span makes it current: the batch is what the commit's own work runs under.
         Activity.Current = _batch ?? _outer;
@@ -39,7 +42,7 @@ internal sealed class CommitSpans : IDisposable
 
     public void Dispose()
     {
-        foreach (var span in _commands) span.Stop();
+        foreach (var span in _commands ?? []) span.Stop();
         _batch?.Stop();
         Activity.Current = _outer;
     }

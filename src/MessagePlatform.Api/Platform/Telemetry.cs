@@ -68,13 +68,12 @@ public static class Telemetry
     }
 
     /// <summary>
-    /// The W3C traceparent of the current span, to carry it across a store or a queue; null when there
-    /// is none or nobody traces (ASP.NET Core makes a request span for its logs alone: no event pays for that).
+    /// The W3C traceparent of the current span (an Activity's id is one), to carry it across a store or a
+    /// queue; null when there is none or nobody traces (ASP.NET Core makes a request span for its logs
+    /// alone: no event pays for that).
     /// </summary>
-    public static string? CurrentParent() => Source.HasListeners() && Activity.Current is { } a ? Traceparent(a.Context) : null;
-
-    public static string? Traceparent(ActivityContext context) =>
-        context == default ? null : $"00-{context.TraceId.ToHexString()}-{context.SpanId.ToHexString()}-{(context.TraceFlags.HasFlag(ActivityTraceFlags.Recorded) ? "01" : "00")}";
+    public static string? CurrentParent() =>
+        Source.HasListeners() && Activity.Current is { IdFormat: ActivityIdFormat.W3C } a ? a.Id : null;
 
     /// <summary>The traceparent an event was stamped with, if any.</summary>
     public static string? TraceOf(JasperFx.Events.IEvent e) => e.GetHeader(TraceHeader)?.ToString();

@@ -63,7 +63,7 @@ public sealed class RealtimePublisher : SubscriptionBase
         var (sessions, broadcasts) = RealtimeBatches.Of(page.Events);
         // A batch is named by its first event's id; that event's span is the publish's parent.
         var traces = Platform.Telemetry.Source.HasListeners()
-            ? page.Events.Where(e => Platform.Telemetry.TraceOf(e) is not null).ToDictionary(e => e.Id, e => Platform.Telemetry.TraceOf(e))
+            ? page.Events.Select(e => (e.Id, Trace: Platform.Telemetry.TraceOf(e))).Where(t => t.Trace is not null).ToDictionary(t => t.Id, t => t.Trace)
             : null;
         // Each session has one batch per page and pages go out one after another, so publishing a
         // page's batches together keeps every session's order.
