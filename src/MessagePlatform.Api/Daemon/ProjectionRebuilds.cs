@@ -33,7 +33,11 @@ public sealed class ProjectionRebuilds(
     IProjectionCoordinator coordinator, IDocumentStore store, ProjectionLag lag, IHostApplicationLifetime lifetime, TimeProvider clock,
     ILogger<ProjectionRebuilds> log)
 {
-    public static readonly string[] Projections = [SessionChainProjection.ProjectionName, UserChainProjection.ProjectionName];
+    public static readonly string[] Projections =
+    [
+        SessionChainProjection.ProjectionName, MessageReactionsProjection.ProjectionName, SessionPinsProjection.ProjectionName,
+        UserChainProjection.ProjectionName,
+    ];
     private const int Kept = 20;
 
     private readonly Lock _gate = new();

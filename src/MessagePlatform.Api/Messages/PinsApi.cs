@@ -17,6 +17,7 @@ public sealed record PinList(IReadOnlyList<PinView> Pins);
 public static class PinsApi
 {
     private static readonly string Pins = Qualified(SessionPinsTable);
+    private static readonly string Chain = Qualified(SessionChainTable);
 
     public static RouteGroupBuilder MapPinsApi(this IEndpointRouteBuilder app)
     {
@@ -90,9 +91,14 @@ public static class PinsApi
 
     private static async Task<List<PinView>> ListAsync(NpgsqlDataSource db, string tenantId, string sessionId, long? msgId, CancellationToken ct)
     {
-        await using var cmd = msgId is { } one
-            ? db.Command($"select msg_id, pinned_by, pinned_at from {Pins} where tenant_id = $1 and session_id = $2 and msg_id = $3", tenantId, sessionId, one)
-            : db.Command($"select msg_id, pinned_by, pinned_at from {Pins} where tenant_id = $1 and session_id = $2 order by pinned_at, msg_id", tenantId, sessionId);
+        // Only pins whose message is still there: a rebuild replays pins of messages GC has removed since.
+        await using var cmd = db.Command(
+            $"""
+             select p.msg_id, p.pinned_by, p.pinned_at from {Pins} p
+             join {Chain} c on c.tenant_id = p.tenant_id and c.session_id = p.session_id and c.seq = p.seq
+             where p.tenant_id = $1 and p.session_id = $2 and ($3 = 0 or p.msg_id = $3)
+             order by p.pinned_at, p.msg_id
+             """, tenantId, sessionId, msgId ?? 0L);
         var pins = new List<PinView>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) pins.Add(new PinView(reader.GetInt64(0).ToString(), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));

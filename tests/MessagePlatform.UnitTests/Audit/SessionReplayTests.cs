@@ -105,4 +105,23 @@ public sealed class SessionReplayTests
         Assert.Equal(3, state.Version);
         Assert.Single(state.Messages);
     }
+
+    [Fact]
+    public void an_edited_message_shows_the_body_it_had_at_the_replayed_time()
+    {
+        RecordedEvent[] stream =
+        [
+            Opened(1, 0, "ann"),
+            Sent(2, 10, 100, "ann", "draft"),
+            new(3, At(20), new MessageEdited(100, 2, "ann", Body("better"), false, At(20))),
+            new(4, At(30), new MessageEdited(100, 2, "ann", Body("final"), false, At(30))),
+        ];
+        string Text(DateTimeOffset asOf) => SessionReplay.Replay(stream, asOf)!.Messages.Single().Body.GetProperty("text").GetString()!;
+
+        Assert.Equal("draft", Text(At(15)));
+        Assert.Equal("better", Text(At(25)));
+        Assert.Equal("final", Text(At(35)));
+        Assert.Null(SessionReplay.Replay(stream, At(15))!.Messages.Single().EditedAt);
+        Assert.Equal(At(30), SessionReplay.Replay(stream, At(35))!.Messages.Single().EditedAt);
+    }
 }
