@@ -64,4 +64,17 @@ public sealed class PinTests(PlatformFixture platform)
         await tenant.App.GetAsync("/v1/sessions/nowhere/pins").ExpectAsync(HttpStatusCode.NotFound);
         Assert.Empty(await PinsAsync(tenant.App, "g"));
     }
+
+    [Fact]
+    public async Task concurrent_pins_of_one_message_store_one_and_all_answer_the_same_pin()
+    {
+        var tenant = await platform.NewTenantAsync();
+        await tenant.App.OpenAsync(new { sessionId = "race", type = "group", members = new[] { "ann", "bob" } });
+        var msgId = (await tenant.App.SendAsync("race", "ann", "m").ExpectAsync(HttpStatusCode.Created)).GetProperty("msgId").GetString()!;
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => PinAsync(tenant.App, "race", new { msgId, by = i % 2 == 0 ? "ann" : "bob" })
+            .ExpectAsync(HttpStatusCode.OK)));
+        Assert.Single(answers.Select(a => (a.GetProperty("by").GetString(), a.GetProperty("pinnedAt").GetDateTimeOffset())).Distinct());
+        Assert.Equal(1, await TestDatabase.CountAsync(platform.Postgres,
+            "select count(*) from mp.mt_events where tenant_id = $1 and stream_id = 'race' and type = 'message_pinned'", tenant.TenantId));
+    }
 }

@@ -88,4 +88,22 @@ public sealed class ReactionTests(PlatformFixture platform)
         await ReactAsync(tenant.App, "stage", msgId, "🔥", "viewer2").ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(2, Reactions(await viewer.HistoryAsync("stage")).GetProperty("🔥").GetProperty("count").GetInt32());
     }
+
+    [Fact]
+    public async Task concurrent_puts_of_one_reaction_by_one_user_store_one_event()
+    {
+        var tenant = await platform.NewTenantAsync();
+        await tenant.App.OpenAsync(new { sessionId = "race", type = "group", members = new[] { "ann", "bob" } });
+        var msgId = (await tenant.App.SendAsync("race", "ann", "m").ExpectAsync(HttpStatusCode.Created)).GetProperty("msgId").GetString()!;
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => ReactAsync(tenant.App, "race", msgId, "🎉", "bob")));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Equal(1, await TestDatabase.CountAsync(platform.Postgres,
+            "select count(*) from mp.mt_events where tenant_id = $1 and stream_id = 'race' and type = 'reaction_added'", tenant.TenantId));
+        var removals = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => UnreactAsync(tenant.App, "race", msgId, "🎉", "bob")));
+        Assert.All(removals, a => Assert.Equal(HttpStatusCode.NoContent, a.StatusCode));
+        Assert.Equal(1, await TestDatabase.CountAsync(platform.Postgres,
+            "select count(*) from mp.mt_events where tenant_id = $1 and stream_id = 'race' and type = 'reaction_removed'", tenant.TenantId));
+        Assert.False(Assert.Single((await tenant.App.HistoryAsync("race")).GetProperty("messages").EnumerateArray())
+            .GetProperty("reactions").EnumerateObject().Any());
+    }
 }
