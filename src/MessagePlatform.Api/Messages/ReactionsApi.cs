@@ -28,10 +28,10 @@ public static class ReactionsApi
         string sessionId, string msgId, string reaction, ReactRequest request, HttpContext http, GroupCommit commits,
         ChatTargets targets, ILogger<ReactionAnswer> log, CancellationToken ct)
     {
-        var (outcome, seq, refusal, invalid) = await ReactAsync(sessionId, msgId, reaction, request.By, adding: true, http, commits, targets, log, ct);
+        var (by, seq, refusal, invalid) = await ReactAsync(sessionId, msgId, reaction, request.By, adding: true, http, commits, targets, log, ct);
         if (refusal is not null) return refusal;
         if (invalid is not null) return invalid;
-        return TypedResults.Ok(new ReactionAnswer(msgId, seq, reaction, outcome!));
+        return TypedResults.Ok(new ReactionAnswer(msgId, seq, reaction, by!));
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Remove(
