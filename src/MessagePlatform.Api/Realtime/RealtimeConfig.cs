@@ -26,6 +26,8 @@ public static class RealtimeConfig
         builder.Services.AddSingleton<LocalConnections>();
         builder.Services.AddSingleton<RoomPushBudget>();
         builder.Services.AddSingleton<SessionMembers>();
+        builder.Services.AddSingleton<ReactionWindow>();
+        builder.Services.AddHostedService<ReactionCountsFlush>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConnectionRegistry>());
         builder.Services.AddHostedService<RetransmitTimer>();
