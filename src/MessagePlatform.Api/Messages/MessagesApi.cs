@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.EventStore;
 using MessagePlatform.Api.Platform;
@@ -7,12 +8,28 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MessagePlatform.Api.Messages;
 
-public sealed record SendMessageRequest(string? From, string? ClientMsgId, string? Type, JsonElement? Body, string? Priority);
+/// <summary>A send; <paramref name="ReplyTo"/> is a msgId of the same session, <paramref name="Mentions"/> members or ["@all"].</summary>
+public sealed record SendMessageRequest(
+    string? From, string? ClientMsgId, string? Type, JsonElement? Body, string? Priority,
+    string? ReplyTo = null, IReadOnlyList<string?>? Mentions = null);
 
 public sealed record SentMessage(string MsgId, long Seq, string SessionId, DateTimeOffset SentAt);
 
+/// <summary>
+/// A message as history shows it: the latest body (none once retracted). ReplyTo, Mentions and
+/// Reactions appear only when the message has them; Reactions only in history and replies.
+/// </summary>
 public sealed record MessageView(
-    string MsgId, long Seq, string From, string Type, JsonElement? Body, string Priority, DateTimeOffset SentAt, bool Retracted);
+    string MsgId, long Seq, string From, string Type, JsonElement? Body, string Priority, DateTimeOffset SentAt, bool Retracted,
+    bool Edited = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? EditedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReplyTo = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Mentions = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, ReactionCount>? Reactions = null);
+
+/// <summary>How many users put one reaction on a message, and (for a user token) whether the caller is one of them.</summary>
+public sealed record ReactionCount(
+    int Count, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Me = null);
 
 public sealed record MessagePage(IReadOnlyList<MessageView> Messages, bool HasMore);
 

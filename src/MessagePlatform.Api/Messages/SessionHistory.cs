@@ -21,6 +21,10 @@ public sealed class SessionHistory(NpgsqlDataSource db)
             : null;
     }
 
+    /// <summary>The message a reply or a pin names, if the session has it.</summary>
+    public async Task<MessageRef?> FindRefAsync(string tenantId, string sessionId, long msgId, CancellationToken ct) =>
+        await FindAsync(tenantId, sessionId, msgId, ct) is { } t ? new MessageRef(t.MsgId, t.Seq, t.From, t.SentAt, t.Retracted) : null;
+
     /// <summary>
     /// Messages after <paramref name="afterSeq"/>, or else the last ones before <paramref name="beforeSeq"/>,
     /// ascending; one more than the limit is read to tell whether there are more. Nothing at or
