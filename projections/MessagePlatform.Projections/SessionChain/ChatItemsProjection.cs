@@ -22,6 +22,12 @@ public sealed partial class ChatItemsProjection : SetBasedProjection
         "select * from unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::boolean[], ?::jsonb[], ?::bigint[], ?::timestamptz[]) " +
         "on conflict do nothing";
 
+    // A retracted message's body is never shown again: neither are the bodies it was edited to.
+    private static readonly string Retract =
+        $"update {Qualified(ChatItemsTable)} i set body = null " +
+        "from unnest(?::text[], ?::text[], ?::bigint[]) r(tenant_id, session_id, seq) " +
+        "where i.tenant_id = r.tenant_id and i.session_id = r.session_id and i.msg_seq = r.seq and i.kind = 'edit'";
+
     public ChatItemsProjection()
     {
         Name = ProjectionName;
@@ -31,6 +37,7 @@ public sealed partial class ChatItemsProjection : SetBasedProjection
         IncludeType<MessagePinned>();
         IncludeType<MessageUnpinned>();
         IncludeType<ConversationRead>();
+        IncludeType<MessageRetracted>();
         var table = NewTable(ChatItemsTable);
         table.AddColumn<string>("tenant_id").AsPrimaryKey();
         table.AddColumn<string>("session_id").AsPrimaryKey();
@@ -67,12 +74,18 @@ public sealed partial class ChatItemsProjection : SetBasedProjection
     protected override void ApplyPage(IDocumentOperations operations, IReadOnlyList<IEvent> events)
     {
         var rows = events.Select(e => (Event: e, Item: Of(e.Data))).Where(r => r.Item is not null).ToList();
-        if (rows.Count == 0) return;
         var items = rows.Select(r => r.Item!).ToList();
-        operations.QueueSqlCommand(Insert,
+        if (rows.Count > 0)
+            operations.QueueSqlCommand(Insert,
             rows.Select(r => r.Event.TenantId).ToArray(), rows.Select(r => r.Event.StreamKey!).ToArray(), rows.Select(r => r.Event.Version).ToArray(),
             items.Select(i => i.Kind).ToArray(), items.Select(i => i.MsgId).ToArray(), items.Select(i => i.MsgSeq).ToArray(),
             items.Select(i => i.By).ToArray(), items.Select(i => i.Reaction).ToArray(), items.Select(i => i.Added).ToArray(),
             items.Select(i => i.BodyJson).ToArray(), items.Select(i => i.ReadSeq).ToArray(), items.Select(i => i.At).ToArray());
+        // After the inserts: an edit and the message's retraction may share a commit or page.
+        var retracted = events.Where(e => e.Data is MessageRetracted).ToList();
+        if (retracted.Count > 0)
+            operations.QueueSqlCommand(Retract,
+                retracted.Select(e => e.TenantId).ToArray(), retracted.Select(e => e.StreamKey!).ToArray(),
+                retracted.Select(e => ((MessageRetracted)e.Data).Seq).ToArray());
     }
 }
