@@ -50,6 +50,8 @@ public static class MessagesApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/", History).WithName("readHistory").WithSummary(
             "History in ascending seq: after afterSeq (from the start by default), or the last `limit` before beforeSeq.");
+        group.MapGet("/{msgId}/replies", Replies).WithName("readReplies").WithSummary(
+            "The replies to a message in ascending seq, after afterSeq, shown as history shows messages.");
         return group;
     }
 
@@ -81,14 +83,42 @@ public static class MessagesApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var caller = http.User.Caller();
-        var (session, _) = await streams.LoadAsync(caller.TenantId, sessionId, ct);
-        if (session is null) return Problems.NotFound($"Unknown session '{sessionId}'.");
-        if (caller.IsUser && !session.Admits(caller.UserId!))
-            return Problems.Forbidden($"'{caller.UserId}' is not a member of this session.");
+        var (session, refusal) = await ReadableAsync(caller, sessionId, streams, ct);
+        if (refusal is not null) return refusal;
         var tenantId = caller.TenantId;
         // A user sees what its sync shows: under "fromJoin", nothing from before it joined.
-        var startAfter = caller.IsUser ? session.HistoryStartFor(caller.UserId!) : 0;
+        var startAfter = caller.IsUser ? session!.HistoryStartFor(caller.UserId!) : 0;
         var (messages, hasMore) = await history.ReadAsync(tenantId, sessionId, afterSeq, beforeSeq, limit ?? DefaultLimit, startAfter, ct);
-        return TypedResults.Ok(new MessagePage(messages, hasMore));
+        return TypedResults.Ok(new MessagePage(await history.WithReactionsAsync(tenantId, sessionId, messages, caller.IsUser ? caller.UserId : null, ct), hasMore));
+    }
+
+    public static async Task<Results<Ok<MessagePage>, ValidationProblem, ProblemHttpResult>> Replies(
+        string sessionId, string msgId, long? afterSeq, int? limit, HttpContext http, SessionStreams streams,
+        SessionHistory history, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > MaxLimit) errors["limit"] = [$"must be 1 to {MaxLimit}"];
+        if (afterSeq is < 0) errors["afterSeq"] = ["must not be negative"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var caller = http.User.Caller();
+        var (session, refusal) = await ReadableAsync(caller, sessionId, streams, ct);
+        if (refusal is not null) return refusal;
+        var tenantId = caller.TenantId;
+        var startAfter = caller.IsUser ? session!.HistoryStartFor(caller.UserId!) : 0;
+        // PathIds has refused anything that is not a 64-bit decimal.
+        var (messages, hasMore) = await history.ReadRepliesAsync(
+            tenantId, sessionId, long.Parse(msgId), afterSeq ?? 0, limit ?? DefaultLimit, startAfter, ct);
+        return TypedResults.Ok(new MessagePage(await history.WithReactionsAsync(tenantId, sessionId, messages, caller.IsUser ? caller.UserId : null, ct), hasMore));
+    }
+
+    /// <summary>The session, if the caller may read it: the app any of its tenant's, a user token those that admit its user.</summary>
+    private static async Task<(Session? Session, ProblemHttpResult? Refusal)> ReadableAsync(
+        Caller caller, string sessionId, SessionStreams streams, CancellationToken ct)
+    {
+        var (session, _) = await streams.LoadAsync(caller.TenantId, sessionId, ct);
+        if (session is null) return (null, Problems.NotFound($"Unknown session '{sessionId}'."));
+        if (caller.IsUser && !session.Admits(caller.UserId!))
+            return (null, Problems.Forbidden($"'{caller.UserId}' is not a member of this session."));
+        return (session, null);
     }
 }

@@ -63,4 +63,35 @@ public sealed class ReplyAndMentionTests(PlatformFixture platform)
         var message = Assert.Single((await tenant.App.HistoryAsync("stage")).GetProperty("messages").EnumerateArray());
         Assert.Equal(JsonValueKind.Array, message.GetProperty("mentions").ValueKind);
     }
+
+    [Fact]
+    public async Task replies_to_a_message_page_like_history_and_follow_the_members_rule()
+    {
+        var tenant = await platform.NewTenantAsync();
+        await tenant.App.OpenAsync(new { sessionId = "thread", type = "group", members = new[] { "ann", "bob" } });
+        var root = (await tenant.App.SendAsync("thread", "ann", "root").ExpectAsync(HttpStatusCode.Created)).GetProperty("msgId").GetString()!;
+        var other = (await tenant.App.SendAsync("thread", "ann", "other").ExpectAsync(HttpStatusCode.Created)).GetProperty("msgId").GetString()!;
+        for (var i = 0; i < 3; i++)
+            await SendAsync(tenant.App, "thread", new { from = "bob", clientMsgId = $"r{i}", type = "text", body = new { text = $"reply {i}" }, replyTo = root })
+                .ExpectAsync(HttpStatusCode.Created);
+        await SendAsync(tenant.App, "thread", new { from = "bob", clientMsgId = "x", type = "text", body = new { text = "elsewhere" }, replyTo = other })
+            .ExpectAsync(HttpStatusCode.Created);
+
+        var page = await tenant.App.GetAsync($"/v1/sessions/thread/messages/{root}/replies?limit=2").ExpectAsync(HttpStatusCode.OK);
+        var replies = page.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(["reply 0", "reply 1"], replies.Select(r => r.GetProperty("body").GetProperty("text").GetString()));
+        Assert.True(page.GetProperty("hasMore").GetBoolean());
+        Assert.All(replies, r => Assert.Equal(root, r.GetProperty("replyTo").GetString()));
+        var after = replies[^1].GetProperty("seq").GetInt64();
+        var rest = await tenant.App.GetAsync($"/v1/sessions/thread/messages/{root}/replies?afterSeq={after}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(["reply 2"], rest.GetProperty("messages").EnumerateArray().Select(r => r.GetProperty("body").GetProperty("text").GetString()));
+        Assert.False(rest.GetProperty("hasMore").GetBoolean());
+
+        var bob = platform.Host.ClientWith(await tenant.App.TokenAsync("bob"));
+        Assert.Equal(3, (await bob.GetAsync($"/v1/sessions/thread/messages/{root}/replies").ExpectAsync(HttpStatusCode.OK)).GetProperty("messages").GetArrayLength());
+        var zed = platform.Host.ClientWith(await tenant.App.TokenAsync("zed"));
+        await zed.GetAsync($"/v1/sessions/thread/messages/{root}/replies").ExpectAsync(HttpStatusCode.Forbidden);
+        await tenant.App.GetAsync($"/v1/sessions/thread/messages/{root}/replies?limit=0").ExpectAsync(HttpStatusCode.BadRequest);
+        await tenant.App.GetAsync("/v1/sessions/nowhere/messages/1/replies").ExpectAsync(HttpStatusCode.NotFound);
+    }
 }
