@@ -22,11 +22,14 @@ public static class ProjectionsConfig
             typeof(LegalHoldPlaced), typeof(LegalHoldLifted), typeof(Compacted<Session>), typeof(UserTagsChanged),
             typeof(UserWentOnline), typeof(UserWentOffline), typeof(BroadcastSent), typeof(Compacted<Broadcasts.BroadcastLog>),
         ]);
+        // Everyday chat: read marks in the session stream, conversation settings in the user's own.
+        options.Events.AddEventTypes([typeof(ConversationRead), typeof(ConversationSettingsChanged)]);
         // Erasure rewrites a user's stored messages with this rule (Advanced.ApplyEventDataMasking).
         options.Events.AddMaskingRuleForProtectedInformation<MessageSent>(m => m with { Body = ErasedBody });
         options.Schema.For<Session>().MultiTenanted();
         options.Projections.Add(new SessionProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new SessionChainProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new Conversations.ReadMarksProjection(), ProjectionLifecycle.Inline);
         options.Schema.For<Broadcasts.BroadcastLog>().MultiTenanted();
         options.Projections.Add(new Broadcasts.BroadcastLogProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new UserChainProjection(historyOnJoin), ProjectionLifecycle.Async);

@@ -71,6 +71,7 @@ public static class HostConfig
         builder.Services.AddSingleton<PresenceDirectory>();
         builder.Services.AddHostedService<PresenceTracker>();
         builder.Services.AddSingleton<ConversationList>();
+        builder.Services.AddSingleton<ConversationSettingsStore>();
         builder.Services.AddSingleton<TenantDirectory>();
 
         builder.AddAccess();
@@ -166,6 +167,7 @@ public static class HostConfig
         app.MapRetractApi();
         app.MapSyncApi();
         app.MapConversationsApi();
+        app.MapReceiptsApi();
         app.MapRebuildApi();
         app.MapTokensApi();
         app.MapConnectApi();
