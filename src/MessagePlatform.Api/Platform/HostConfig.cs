@@ -6,6 +6,7 @@ using MessagePlatform.Api.Messages;
 using MessagePlatform.Api.Sessions;
 using MessagePlatform.Api.Sync;
 using MessagePlatform.Api.Conversations;
+using MessagePlatform.Api.Typing;
 using MessagePlatform.Api.Broadcasts;
 using MessagePlatform.Api.Daemon;
 using MessagePlatform.Api.Demo;
@@ -168,6 +169,7 @@ public static class HostConfig
         app.MapSyncApi();
         app.MapConversationsApi();
         app.MapReceiptsApi();
+        app.MapTypingApi();
         app.MapRebuildApi();
         app.MapTokensApi();
         app.MapConnectApi();
