@@ -22,14 +22,20 @@ public static class ProjectionsConfig
             typeof(LegalHoldPlaced), typeof(LegalHoldLifted), typeof(Compacted<Session>), typeof(UserTagsChanged),
             typeof(UserWentOnline), typeof(UserWentOffline), typeof(BroadcastSent), typeof(Compacted<Broadcasts.BroadcastLog>),
         ]);
-        // Everyday chat: read marks in the session stream, conversation settings in the user's own.
-        options.Events.AddEventTypes([typeof(ConversationRead), typeof(ConversationSettingsChanged)]);
+        // Everyday chat (v1.1).
+        options.Events.AddEventTypes([
+            typeof(MessageEdited), typeof(ReactionAdded), typeof(ReactionRemoved), typeof(MessagePinned), typeof(MessageUnpinned),
+            typeof(ConversationRead), typeof(ConversationSettingsChanged),
+        ]);
         // Erasure rewrites a user's stored messages with this rule (Advanced.ApplyEventDataMasking).
         options.Events.AddMaskingRuleForProtectedInformation<MessageSent>(m => m with { Body = ErasedBody });
+        options.Events.AddMaskingRuleForProtectedInformation<MessageEdited>(m => m with { Body = ErasedBody });
         options.Schema.For<Session>().MultiTenanted();
         options.Projections.Add(new SessionProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new SessionChainProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new Conversations.ReadMarksProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new MessageReactionsProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new SessionPinsProjection(), ProjectionLifecycle.Inline);
         options.Schema.For<Broadcasts.BroadcastLog>().MultiTenanted();
         options.Projections.Add(new Broadcasts.BroadcastLogProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new UserChainProjection(historyOnJoin), ProjectionLifecycle.Async);

@@ -17,6 +17,12 @@ public static class ReadModels
     /// <summary>Per session, as the user-chain projection has seen it so far: type and diffusion.</summary>
     public const string ChainSessionsTable = "mp_chain_sessions";
 
+    /// <summary>Per message: who put which reaction on it (key: tenant, session, the message's seq, reaction, user).</summary>
+    public const string MessageReactionsTable = "mp_message_reactions";
+
+    /// <summary>Per session: its pinned messages, with who pinned them and when.</summary>
+    public const string SessionPinsTable = "mp_session_pins";
+
     /// <summary>Per session and member, as the user-chain projection has seen it so far.</summary>
     public const string ChainMembersTable = "mp_chain_members";
 

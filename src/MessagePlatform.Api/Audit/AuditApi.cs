@@ -10,7 +10,7 @@ public sealed record SessionEventsPage(string SessionId, long LastVersion, IRead
 
 public sealed record MessageAsOf(
     long Seq, string MsgId, string From, string Type, JsonElement Body, string Priority, DateTimeOffset SentAt,
-    bool Retracted, Retraction? Retraction);
+    bool Retracted, Retraction? Retraction, DateTimeOffset? EditedAt = null);
 
 /// <summary>A session as of a time. <c>compactedThrough</c>: GC removed the history up to that version; the state starts from its snapshot.</summary>
 public sealed record SessionStateView(
@@ -20,7 +20,7 @@ public sealed record SessionStateView(
     public static SessionStateView Of(string sessionId, DateTimeOffset asOf, SessionAsOf s) => new(
         sessionId, asOf, s.Version, s.CompactedThrough, s.Session.Type, s.Session.Members, s.Session.Policy, s.Session.Diffusion,
         s.Session.Closed, s.Session.LegalHold, s.Session.OpenedAt,
-        [.. s.Messages.Select(m => new MessageAsOf(m.Seq, m.MsgId.ToString(), m.From, m.Type, m.Body, m.Priority, m.SentAt, m.Retracted, m.Retraction))]);
+        [.. s.Messages.Select(m => new MessageAsOf(m.Seq, m.MsgId.ToString(), m.From, m.Type, m.Body, m.Priority, m.SentAt, m.Retracted, m.Retraction, m.EditedAt))]);
 }
 
 /// <summary>Read-only endpoints for a tenant's auditors: raw events, replay to a time, export, and who looked.</summary>

@@ -8,7 +8,7 @@ using static MessagePlatform.Projections.ReadModels;
 namespace MessagePlatform.Api.Conversations;
 
 public sealed record ConversationView(
-    string SessionId, string Type, MessageView? LastMessage, long Unread, long ReadSeq, bool Pinned, bool Muted, bool Hidden);
+    string SessionId, string Type, MessageView? LastMessage, long Unread, long UnreadMentions, long ReadSeq, bool Pinned, bool Muted, bool Hidden);
 
 /// <summary>
 /// A user's conversations, computed on read from the membership the projection keeps, the session
@@ -33,15 +33,18 @@ public sealed class ConversationList(NpgsqlDataSource db)
 
     private static readonly string ListQuery = $"""
         select m.session_id, s.type, coalesce(r.read_seq, 0),
-               (select count(*) from {Qualified(SessionChainTable)} c
-                 where c.tenant_id = m.tenant_id and c.session_id = m.session_id and c.sender <> m.user_id and not c.retracted
-                   and c.seq > greatest(coalesce(r.read_seq, 0), m.joined_seq)),
-               coalesce(st.pinned, false), coalesce(st.muted, false),
+               u.unread, coalesce(st.pinned, false), coalesce(st.muted, false), u.mentioned,
                {MessageRows.Columns("l")}
         from {Qualified(ChainMembersTable)} m
         join {Qualified(ChainSessionsTable)} s on s.tenant_id = m.tenant_id and s.session_id = m.session_id and s.type <> 'room'
         left join {ReadMarks} r on r.tenant_id = m.tenant_id and r.user_id = m.user_id and r.session_id = m.session_id
         left join {ConversationSettingsStore.Qualified} st on st.tenant_id = m.tenant_id and st.user_id = m.user_id and st.session_id = m.session_id
+        -- Unread messages of others, and those of them that mention the user or everyone, in one pass.
+        cross join lateral (
+          select count(*) unread, count(*) filter (where c.mentions && array[m.user_id::text, '@all']) mentioned
+          from {Qualified(SessionChainTable)} c
+          where c.tenant_id = m.tenant_id and c.session_id = m.session_id and c.sender <> m.user_id and not c.retracted
+            and c.seq > greatest(coalesce(r.read_seq, 0), m.joined_seq)) u
         left join lateral (
           select * from {Qualified(SessionChainTable)} c
           where c.tenant_id = m.tenant_id and c.session_id = m.session_id and c.seq > m.joined_seq
@@ -60,7 +63,7 @@ public sealed class ConversationList(NpgsqlDataSource db)
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
             list.Add(new ConversationView(reader.GetString(0), reader.GetString(1),
-                reader.IsDBNull(6) ? null : MessageRows.Read(reader, 6), reader.GetInt64(3), reader.GetInt64(2),
+                reader.IsDBNull(7) ? null : MessageRows.Read(reader, 7), reader.GetInt64(3), reader.GetInt64(6), reader.GetInt64(2),
                 reader.GetBoolean(4), reader.GetBoolean(5), Hidden: false));
         return list;
     }

@@ -23,11 +23,23 @@ public abstract record StreamCommand(string TenantId, string SessionId)
     public virtual Task PrepareAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
-/// <summary>A send: besides its rule, it is deduplicated on (session, sender, clientMsgId).</summary>
-public sealed record SendCommand(string TenantId, SendMessage Send) : StreamCommand(TenantId, Send.SessionId)
+/// <summary>
+/// A send: besides its rule, it is deduplicated on (session, sender, clientMsgId). A reply reads the
+/// message it replies to from the session chain in the lane (a message already answered is there).
+/// </summary>
+public sealed record SendCommand(
+    string TenantId, SendMessage Send, Func<CancellationToken, Task<MessageRef?>>? LoadReplyTarget = null)
+    : StreamCommand(TenantId, Send.SessionId)
 {
+    public MessageRef? ReplyTarget { get; private set; }
+
+    public override async Task PrepareAsync(CancellationToken ct)
+    {
+        if (LoadReplyTarget is not null) ReplyTarget = await LoadReplyTarget(ct);
+    }
+
     public override Decision Decide(Session? state, StreamContext context) =>
-        SendRules.Decide(state, Send, context.MsgIds.Next(), context.Now);
+        SendRules.Decide(state, Send, context.MsgIds.Next(), context.Now, ReplyTarget);
 }
 
 /// <summary>

@@ -16,6 +16,9 @@ internal static class DerivedRows
     private static readonly string[] UpToSeq =
     [
         $"delete from {Qualified(SessionChainTable)} where tenant_id = ? and session_id = ? and seq <= ?",
+        // A message's reactions and its pin go with it (seq is the message's).
+        $"delete from {Qualified(MessageReactionsTable)} where tenant_id = ? and session_id = ? and seq <= ?",
+        $"delete from {Qualified(SessionPinsTable)} where tenant_id = ? and session_id = ? and seq <= ?",
         // Through the membership rows (kept after leaving), so the chain's primary key leads the way.
         $"""
          delete from {Qualified(UserChainTable)} u using {Qualified(ChainMembersTable)} m

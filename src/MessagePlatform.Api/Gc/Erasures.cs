@@ -144,11 +144,17 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
         bool completes, CancellationToken ct)
     {
         if (targets.Length > 0)
+        {
+            // Every version of the user's messages: edits carry a body too, whoever made them (an admin's edit included).
+            var theirs = await MessagesOfAsync(tenantId, userId, targets, ct);
             await store.Advanced.ApplyEventDataMasking(x =>
             {
                 x.ForTenant(tenantId);
-                foreach (var sessionId in targets) x.IncludeStream(sessionId, e => e.Data is MessageSent m && m.From == userId);
+                foreach (var sessionId in targets)
+                    x.IncludeStream(sessionId, e => e.Data is MessageSent m && m.From == userId
+                                                    || e.Data is MessageEdited edit && (edit.By == userId || theirs.Contains(edit.MsgId)));
             }, ct);
+        }
         await using var session = store.LightweightSession(tenantId);
         await session.BeginTransactionAsync(ct);
         var masked = await session.Connection!.Command(
@@ -181,6 +187,15 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
         where d.tenant_id = p.tenant_id and d.session_id = any(p.sessions) and d.payload is not null
           and exists (select 1 from jsonb_array_elements(d.payload -> 'events') e where e ->> 'type' = 'message.sent' and e ->> 'from' = p.user_id)
         """;
+
+    private async Task<HashSet<long>> MessagesOfAsync(string tenantId, string userId, string[] sessions, CancellationToken ct)
+    {
+        var ids = new HashSet<long>();
+        await using var cmd = db.Command($"select msg_id from {Chain} where tenant_id = $1 and sender = $2 and session_id = any($3)", tenantId, userId, sessions);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
+        return ids;
+    }
 
     /// <summary>The sessions holding the user's messages, and which of them are on legal hold.</summary>
     private async Task<(List<string> Sessions, List<string> Held)> SessionsOfAsync(string tenantId, string userId, CancellationToken ct)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using MessagePlatform.Api.Access;
 using MessagePlatform.Api.EventStore;
 using MessagePlatform.Api.Platform;
@@ -7,12 +8,28 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MessagePlatform.Api.Messages;
 
-public sealed record SendMessageRequest(string? From, string? ClientMsgId, string? Type, JsonElement? Body, string? Priority);
+/// <summary>A send; <paramref name="ReplyTo"/> is a msgId of the same session, <paramref name="Mentions"/> members or ["@all"].</summary>
+public sealed record SendMessageRequest(
+    string? From, string? ClientMsgId, string? Type, JsonElement? Body, string? Priority,
+    string? ReplyTo = null, IReadOnlyList<string?>? Mentions = null);
 
 public sealed record SentMessage(string MsgId, long Seq, string SessionId, DateTimeOffset SentAt);
 
+/// <summary>
+/// A message as history shows it: the latest body (none once retracted). ReplyTo, Mentions and
+/// Reactions appear only when the message has them; Reactions only in history and replies.
+/// </summary>
 public sealed record MessageView(
-    string MsgId, long Seq, string From, string Type, JsonElement? Body, string Priority, DateTimeOffset SentAt, bool Retracted);
+    string MsgId, long Seq, string From, string Type, JsonElement? Body, string Priority, DateTimeOffset SentAt, bool Retracted,
+    bool Edited = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? EditedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReplyTo = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Mentions = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, ReactionCount>? Reactions = null);
+
+/// <summary>How many users put one reaction on a message, and (for a user token) whether the caller is one of them.</summary>
+public sealed record ReactionCount(
+    int Count, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Me = null);
 
 public sealed record MessagePage(IReadOnlyList<MessageView> Messages, bool HasMore);
 
@@ -33,6 +50,8 @@ public static class MessagesApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/", History).WithName("readHistory").WithSummary(
             "History in ascending seq: after afterSeq (from the start by default), or the last `limit` before beforeSeq.");
+        group.MapGet("/{msgId}/replies", Replies).WithName("readReplies").WithSummary(
+            "The replies to a message in ascending seq, after afterSeq, shown as history shows messages.");
         return group;
     }
 
@@ -64,14 +83,42 @@ public static class MessagesApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var caller = http.User.Caller();
-        var (session, _) = await streams.LoadAsync(caller.TenantId, sessionId, ct);
-        if (session is null) return Problems.NotFound($"Unknown session '{sessionId}'.");
-        if (caller.IsUser && !session.Admits(caller.UserId!))
-            return Problems.Forbidden($"'{caller.UserId}' is not a member of this session.");
+        var (session, refusal) = await ReadableAsync(caller, sessionId, streams, ct);
+        if (refusal is not null) return refusal;
         var tenantId = caller.TenantId;
         // A user sees what its sync shows: under "fromJoin", nothing from before it joined.
-        var startAfter = caller.IsUser ? session.HistoryStartFor(caller.UserId!) : 0;
+        var startAfter = caller.IsUser ? session!.HistoryStartFor(caller.UserId!) : 0;
         var (messages, hasMore) = await history.ReadAsync(tenantId, sessionId, afterSeq, beforeSeq, limit ?? DefaultLimit, startAfter, ct);
-        return TypedResults.Ok(new MessagePage(messages, hasMore));
+        return TypedResults.Ok(new MessagePage(await history.WithReactionsAsync(tenantId, sessionId, messages, caller.IsUser ? caller.UserId : null, ct), hasMore));
+    }
+
+    public static async Task<Results<Ok<MessagePage>, ValidationProblem, ProblemHttpResult>> Replies(
+        string sessionId, string msgId, long? afterSeq, int? limit, HttpContext http, SessionStreams streams,
+        SessionHistory history, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > MaxLimit) errors["limit"] = [$"must be 1 to {MaxLimit}"];
+        if (afterSeq is < 0) errors["afterSeq"] = ["must not be negative"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var caller = http.User.Caller();
+        var (session, refusal) = await ReadableAsync(caller, sessionId, streams, ct);
+        if (refusal is not null) return refusal;
+        var tenantId = caller.TenantId;
+        var startAfter = caller.IsUser ? session!.HistoryStartFor(caller.UserId!) : 0;
+        // PathIds has refused anything that is not a 64-bit decimal.
+        var (messages, hasMore) = await history.ReadRepliesAsync(
+            tenantId, sessionId, long.Parse(msgId), afterSeq ?? 0, limit ?? DefaultLimit, startAfter, ct);
+        return TypedResults.Ok(new MessagePage(await history.WithReactionsAsync(tenantId, sessionId, messages, caller.IsUser ? caller.UserId : null, ct), hasMore));
+    }
+
+    /// <summary>The session, if the caller may read it: the app any of its tenant's, a user token those that admit its user.</summary>
+    private static async Task<(Session? Session, ProblemHttpResult? Refusal)> ReadableAsync(
+        Caller caller, string sessionId, SessionStreams streams, CancellationToken ct)
+    {
+        var (session, _) = await streams.LoadAsync(caller.TenantId, sessionId, ct);
+        if (session is null) return (null, Problems.NotFound($"Unknown session '{sessionId}'."));
+        if (caller.IsUser && !session.Admits(caller.UserId!))
+            return (null, Problems.Forbidden($"'{caller.UserId}' is not a member of this session."));
+        return (session, null);
     }
 }

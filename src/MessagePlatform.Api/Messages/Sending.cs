@@ -8,7 +8,7 @@ namespace MessagePlatform.Api.Messages;
 /// <summary>The one send path: who may send as whom, validation, then the session's commit lane.</summary>
 public sealed class Sending(
     GroupCommit commits, SendReceipts receipts, SendThrottle throttle, BeforeSendHook hook, PushBacklog backlog,
-    Platform.PlatformMeters meters, ILogger<Sending> log)
+    Platform.PlatformMeters meters, SessionHistory history, ILogger<Sending> log)
 {
     public async Task<SendOutcome> SendAsync(Caller caller, string sessionId, SendMessageRequest request, CancellationToken ct)
     {
@@ -34,7 +34,9 @@ public sealed class Sending(
         // System messages speak for the platform or the app, never for an end user.
         if (caller.IsUser && request.Type == "system")
             return new SendOutcome.Forbidden("A user token may not send type 'system'.");
-        var (errors, tooLarge) = SendRules.Validate(from, request.ClientMsgId, request.Type, request.Body, request.Priority);
+        // A msgId is a string on the wire (64 bits do not survive JavaScript numbers); 0 fails the rule below.
+        long? replyTo = request.ReplyTo is null ? null : long.TryParse(request.ReplyTo, out var target) && target > 0 ? target : 0;
+        var (errors, tooLarge) = SendRules.Validate(from, request.ClientMsgId, request.Type, request.Body, request.Priority, replyTo, request.Mentions);
         if (errors.Count > 0) return new SendOutcome.Invalid(errors);
         if (tooLarge) return new SendOutcome.TooLarge();
         var priority = request.Priority ?? "normal";
@@ -59,11 +61,15 @@ public sealed class Sending(
         if (!StorableText.IsStorable(body))
             return new SendOutcome.ModerationDenied($"The before-send hook's body {StorableText.JsonRule}.");
 
-        var send = new SendMessage(sessionId, from!, request.ClientMsgId!, request.Type!, body, priority);
+        var mentions = request.Mentions is { Count: > 0 } named ? named.Select(m => m!).ToList() : null;
+        var send = new SendMessage(sessionId, from!, request.ClientMsgId!, request.Type!, body, priority, replyTo, mentions);
+        var tenantId = caller.TenantId;
+        Func<CancellationToken, Task<MessageRef?>>? loadReplyTarget =
+            replyTo is { } id ? token => history.FindRefAsync(tenantId, sessionId, id, token) : null;
         StreamOutcome outcome;
         try
         {
-            outcome = await commits.ExecuteAsync(new SendCommand(caller.TenantId, send), ct);
+            outcome = await commits.ExecuteAsync(new SendCommand(tenantId, send, loadReplyTarget), ct);
         }
         catch (LaneFullException e)
         {

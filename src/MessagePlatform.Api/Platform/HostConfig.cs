@@ -60,6 +60,7 @@ public static class HostConfig
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
         builder.Services.AddSingleton<SessionStreams>();
         builder.Services.AddSingleton<SessionHistory>();
+        builder.Services.AddSingleton<ChatTargets>();
         builder.Services.AddSingleton<Sending>();
         builder.AddPushBacklog();
         builder.Services.AddSingleton<SendThrottle>();
@@ -166,6 +167,9 @@ public static class HostConfig
         app.MapSessionsApi();
         app.MapMessagesApi();
         app.MapRetractApi();
+        app.MapEditApi();
+        app.MapReactionsApi();
+        app.MapPinsApi();
         app.MapSyncApi();
         app.MapConversationsApi();
         app.MapReceiptsApi();

@@ -19,7 +19,8 @@ public static class SessionRequests
         if (request.Type == SessionType.C2c && members.Length != 2)
             errors["members"] = ["a c2c session takes exactly two different members"];
         var (policy, policyErrors) = SessionPolicy.Merge(tenant.DefaultPolicy, request.Policy?.Retention,
-            request.Policy?.OnClose, request.Policy?.RecallWindowSeconds, request.Policy?.HistoryOnJoin);
+            request.Policy?.OnClose, request.Policy?.RecallWindowSeconds, request.Policy?.HistoryOnJoin,
+            request.Policy?.EditWindowSeconds);
         foreach (var (field, messages) in policyErrors) errors[field] = messages;
         if (errors.Count > 0) return (null, errors);
 

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MessagePlatform.Api.Sessions;
 
-public sealed record PolicyRequest(string? Retention, string? OnClose, int? RecallWindowSeconds, string? HistoryOnJoin);
+public sealed record PolicyRequest(string? Retention, string? OnClose, int? RecallWindowSeconds, string? HistoryOnJoin, int? EditWindowSeconds = null);
 
 public sealed record OpenSessionRequest(string? SessionId, SessionType? Type, string[]? Members, PolicyRequest? Policy);
 

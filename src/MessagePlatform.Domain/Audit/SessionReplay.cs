@@ -16,8 +16,10 @@ public sealed record CompactedHead(Session Snapshot);
 public sealed record Retraction(string By, string? Reason, bool AsAdmin, DateTimeOffset RetractedAt);
 
 /// <summary>A message as it was at the replayed time: with its original body even when retracted, for auditors.</summary>
+/// <remarks><c>Body</c> is the latest as of the replayed time; <c>EditedAt</c> when it was last edited by then (null if never).</remarks>
 public sealed record ReplayedMessage(
-    long Seq, long MsgId, string From, string Type, JsonElement Body, string Priority, DateTimeOffset SentAt, Retraction? Retraction)
+    long Seq, long MsgId, string From, string Type, JsonElement Body, string Priority, DateTimeOffset SentAt, Retraction? Retraction,
+    DateTimeOffset? EditedAt = null)
 {
     public bool Retracted => Retraction is not null;
 }
@@ -66,6 +68,9 @@ public static class SessionReplay
                     {
                         Retraction = new Retraction(retracted.By, retracted.Reason, retracted.AsAdmin, retracted.RetractedAt),
                     };
+                    break;
+                case MessageEdited edited when messages.TryGetValue(edited.Seq, out var original):
+                    messages[edited.Seq] = original with { Body = edited.Body, EditedAt = edited.EditedAt };
                     break;
                 default:
                     session = session?.Evolve(e.Data, e.Version);

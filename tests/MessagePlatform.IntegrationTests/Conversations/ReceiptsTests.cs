@@ -153,4 +153,31 @@ public sealed class ReceiptsTests(PlatformFixture platform)
         await tenant.App.PutAsync("/v1/users/ann/conversations/c2c:ann:bob/settings",
             new StringContent("{\"pinned\":\"yes\"}", new MediaTypeHeaderValue("application/json"))).ExpectAsync(HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task unread_mentions_count_messages_after_the_read_mark_that_name_the_user_or_everyone()
+    {
+        var tenant = await platform.NewTenantAsync();
+        await tenant.App.OpenAsync(new { sessionId = "ops", type = "group", members = new[] { "ann", "bob", "cy" } });
+        Task<JsonElement> Send(string from, string id, string[]? mentions) =>
+            tenant.App.PostAsJsonAsync("/v1/sessions/ops/messages",
+                new { from, clientMsgId = id, type = "text", body = new { text = id }, mentions }).ExpectAsync(HttpStatusCode.Created);
+        var early = await Send("bob", "early", ["ann"]);
+        await Send("bob", "all", ["@all"]);
+        await Send("cy", "cy-only", ["cy"]);
+        await Send("cy", "plain", null);
+        // Her own message mentioning everyone is not unread for her.
+        await Send("ann", "mine", ["@all"]);
+        await platform.Host.ProjectionsCaughtUpAsync();
+
+        async Task<JsonElement> Ops(string user) =>
+            Assert.Single(await ListAsync(tenant.App, user), c => c.GetProperty("sessionId").GetString() == "ops");
+        Assert.Equal(2, (await Ops("ann")).GetProperty("unreadMentions").GetInt64());
+        Assert.Equal(4, (await Ops("ann")).GetProperty("unread").GetInt64());
+        Assert.Equal(2, (await Ops("cy")).GetProperty("unreadMentions").GetInt64());
+        Assert.Equal(1, (await Ops("bob")).GetProperty("unreadMentions").GetInt64());
+
+        await MarkAsync(tenant.App, "ann", "ops", early.GetProperty("seq").GetInt64());
+        Assert.Equal(1, (await Ops("ann")).GetProperty("unreadMentions").GetInt64());
+    }
 }

@@ -80,6 +80,7 @@ public static class RoleTable
     {
         ["sessionId"] = "c2c:ann:bob", ["userId"] = "ann", ["msgId"] = "{annMsgId}", ["tenantId"] = "{tenantId}",
         ["keyId"] = "{spareKeyId}", ["erasureId"] = "{erasureId}", ["deliveryId"] = "no-such-delivery", ["rebuildId"] = "no-such-rebuild",
+        ["reaction"] = "like",
     };
 
     private static Dictionary<string, string> P(params (string Name, string Value)[] values) => values.ToDictionary(v => v.Name, v => v.Value);
@@ -112,6 +113,14 @@ public static class RoleTable
             Body: """{"from":"ann","clientMsgId":"rm-send","type":"text","body":{"text":"role matrix"}}"""),
         new("GET", "/v1/sessions/{sessionId}/messages", Allowed.AppOrPathUser),
         new("POST", "/v1/sessions/{sessionId}/messages/{msgId}/retract", Allowed.AppOrPathUser, Body: """{"by":"ann"}"""),
+        // Everyday chat (v1.1): the same rule, `by` naming ann; a message id the session lacks still gets past authorization.
+        new("POST", "/v1/sessions/{sessionId}/messages/{msgId}/edit", Allowed.AppOrPathUser, Body: """{"by":"ann","body":{"text":"role matrix edit"}}"""),
+        new("GET", "/v1/sessions/{sessionId}/messages/{msgId}/replies", Allowed.AppOrPathUser),
+        new("PUT", "/v1/sessions/{sessionId}/messages/{msgId}/reactions/{reaction}", Allowed.AppOrPathUser, Body: """{"by":"ann"}"""),
+        new("DELETE", "/v1/sessions/{sessionId}/messages/{msgId}/reactions/{reaction}", Allowed.AppOrPathUser),
+        new("POST", "/v1/sessions/{sessionId}/pins", Allowed.AppOrPathUser, Body: """{"msgId":"1","by":"ann"}"""),
+        new("DELETE", "/v1/sessions/{sessionId}/pins/{msgId}", Allowed.AppOrPathUser),
+        new("GET", "/v1/sessions/{sessionId}/pins", Allowed.AppOrPathUser),
         new("PUT", "/v1/hooks/before-send", Allowed.App, Foreign.OwnTenant),
         new("DELETE", "/v1/hooks/before-send", Allowed.App, Foreign.OwnTenant),
 
