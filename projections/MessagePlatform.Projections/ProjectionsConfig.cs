@@ -34,6 +34,7 @@ public static class ProjectionsConfig
         options.Schema.For<Session>().MultiTenanted();
         options.Projections.Add(new SessionProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new SessionChainProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new Conversations.ReadMarksProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new MessageReactionsProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new SessionPinsProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new ChatItemsProjection(), ProjectionLifecycle.Inline);

@@ -40,6 +40,7 @@ internal static class DerivedRows
         $"delete from {Qualified(ChainMembersTable)} where tenant_id = ? and session_id = ?",
         $"delete from {Qualified(ChainSessionsTable)} where tenant_id = ? and session_id = ?",
         $"delete from {Qualified(ConversationList.ReadMarksTable)} where tenant_id = ? and session_id = ?",
+        $"delete from {Qualified(ConversationSettingsStore.Table)} where tenant_id = ? and session_id = ?",
         $"delete from {Qualified(WebhookTables.Registrations)} where tenant_id = ? and session_id = ?",
     ];
 

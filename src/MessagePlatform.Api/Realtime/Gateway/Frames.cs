@@ -43,6 +43,13 @@ public sealed record BroadcastFrame(
     [JsonIgnore] public override bool AtMostOnce => Priority == "low" || OnlineOnly;
 }
 
+/// <summary>Someone else is typing in a session: never stored, never in sync, sent once (QoS 0).</summary>
+public sealed record TypingFrame(string SessionId, string UserId) : ServerFrame
+{
+    [JsonPropertyOrder(-1)] public string Type => "typing";
+    [JsonIgnore] public override bool AtMostOnce => true;
+}
+
 /// <summary>"Sync now": frames were given up on, dropped, or shed; the client catches up by its cursor.</summary>
 public sealed record SyncFrame : ServerFrame
 {
@@ -92,6 +99,7 @@ public sealed record OutboundFrame(ServerFrame Frame, byte[] Bytes)
     public static OutboundFrame Of(RetractFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.RetractFrame));
     public static OutboundFrame Of(ChatFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.ChatFrame));
     public static OutboundFrame Of(BroadcastFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.BroadcastFrame));
+    public static OutboundFrame Of(TypingFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.TypingFrame));
     public static readonly OutboundFrame Sync = new(SyncFrame.Instance, JsonSerializer.SerializeToUtf8Bytes(SyncFrame.Instance, FrameJson.Default.SyncFrame));
 
     public static OutboundFrame Of(ReplyFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.ReplyFrame));
@@ -103,5 +111,6 @@ public sealed record OutboundFrame(ServerFrame Frame, byte[] Bytes)
 [JsonSerializable(typeof(BroadcastFrame))]
 [JsonSerializable(typeof(ChatFrame))]
 [JsonSerializable(typeof(SyncFrame))]
+[JsonSerializable(typeof(TypingFrame))]
 [JsonSerializable(typeof(ReplyFrame))]
 internal sealed partial class FrameJson : JsonSerializerContext;
