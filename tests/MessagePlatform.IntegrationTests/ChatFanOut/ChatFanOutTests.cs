@@ -151,4 +151,34 @@ public sealed class ChatFanOutTests(PlatformFixture platform)
         Assert.Equal(["dee"], got.Single(e => e.GetProperty("type").GetString() == "members.joined").GetProperty("userIds").EnumerateArray().Select(u => u.GetString()));
         Assert.All(receiver.Calls, c => Assert.True(c.SignatureValid));
     }
+
+    [Fact]
+    public async Task marking_read_tells_the_other_members_and_the_readers_own_sync_but_not_a_group_past_the_bound()
+    {
+        var tenant = await TeamAsync();
+        await tenant.App.OpenAsync(new { sessionId = "crowd", type = "group", members = (string[])["ann", "bob", .. Enumerable.Range(0, 60).Select(i => $"x{i}")] });
+        await using var ann = await SocketClient.ConnectAsync(platform.Host, await tenant.App.TokenAsync("ann"));
+        var (_, seq) = await SendAsync(tenant, "m1");
+        await ann.ReceiveUntilAsync("message");
+        var crowd = (await tenant.App.SendAsync("crowd", "ann", "c1").ExpectAsync(HttpStatusCode.Created)).GetProperty("seq").GetInt64();
+
+        await tenant.App.PostAsJsonAsync("/v1/users/bob/conversations/team/read", new { seq }).ExpectAsync(HttpStatusCode.OK);
+        await tenant.App.PostAsJsonAsync("/v1/users/bob/conversations/crowd/read", new { seq = crowd }).ExpectAsync(HttpStatusCode.OK);
+
+        // Frames of two sessions come in no fixed order between them (the crowd, under 200 members, gets read frames too).
+        var (read, _) = await ann.ReceiveUntilAsync("read", TimeSpan.FromSeconds(20));
+        while (read.GetProperty("sessionId").GetString() != "team") (read, _) = await ann.ReceiveUntilAsync("read", TimeSpan.FromSeconds(20));
+        Assert.Equal(("team", "bob", seq), (read.GetProperty("sessionId").GetString(), read.GetProperty("userId").GetString(), read.GetProperty("seq").GetInt64()));
+        foreach (var user in new[] { "ann", "bob" })
+        {
+            var items = await Poll.UntilAsync(async () => (await tenant.App.SyncAllAsync(user)).Items,
+                i => i.Any(x => x.GetProperty("kind").GetString() == "read"));
+            var mark = Assert.Single(items, i => i.GetProperty("kind").GetString() == "read");
+            Assert.Equal(("team", "bob"), (mark.GetProperty("sessionId").GetString(), mark.GetProperty("userId").GetString()));
+        }
+        // 62 members is past ReadItems:MaxMembers (50): the crowd's mark wrote no row per member.
+        await platform.Host.ProjectionsCaughtUpAsync();
+        Assert.DoesNotContain((await tenant.App.SyncAllAsync("ann")).Items,
+            i => i.GetProperty("kind").GetString() == "read" && i.GetProperty("sessionId").GetString() == "crowd");
+    }
 }
