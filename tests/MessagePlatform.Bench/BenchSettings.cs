@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace MessagePlatform.Bench;
 
-/// <summary>The parts of a run; `--sync`, `--realtime` and `--broadcast` pick some, no flag runs them all.</summary>
+/// <summary>The parts of a run; `--sync`, `--realtime`, `--broadcast` and `--reactions` pick some, no flag runs them all.</summary>
 [Flags]
 public enum Sections
 {
@@ -10,7 +10,8 @@ public enum Sections
     Sync = 2,
     Realtime = 4,
     Broadcast = 8,
-    All = Sends | Sync | Realtime | Broadcast,
+    Reactions = 16,
+    All = Sends | Sync | Realtime | Broadcast | Reactions,
 }
 
 /// <summary>
@@ -24,13 +25,14 @@ public sealed record BenchSettings(
     double MqttShare, string? ReportOnly = null)
 {
     public const string Usage =
-        "usage: dotnet run -c Release --project tests/MessagePlatform.Bench [-- [--seconds N] [--quick] [--concurrency N,N] [--sync] [--realtime] [--broadcast] [--mqtt-share F] [--report-only FILE]]\n" +
+        "usage: dotnet run -c Release --project tests/MessagePlatform.Bench [-- [--seconds N] [--quick] [--concurrency N,N] [--sync] [--realtime] [--broadcast] [--reactions] [--mqtt-share F] [--report-only FILE]]\n" +
         "  --seconds N  measured seconds per cell (default 5), after a 1 s warm-up\n" +
         "  --quick      smoke run: concurrency 1 and 32, 1 s cells, sync rate steps 200 and 400, rooms and broadcasts to 200 to 800 clients\n" +
         "  --concurrency N,N  only these levels (e.g. 32 when tuning the write path)\n" +
         "  --sync       the send → visible in sync section (no sends table, no baselines)\n" +
         "  --realtime   the WebSocket section: send → frame latency, room fan-out, memory per connection\n" +
         "  --broadcast  one broadcast to every online client, fleets from 1,000 to the most the machine holds, beside a room message\n" +
+        "  --reactions  a room of 2,000 (quick: 200) at 20 msgs/s, without and then with 200 reactions/s on its messages\n" +
         "  --mqtt-share F  the share of the broadcast section's clients on MQTT over TCP, 0 to 1 (default 0.5; the rest WebSocket)\n" +
         "  --report-only FILE  draw docs/benchmarks.md and its charts again from a benchmarks.json, beside it; measures nothing\n" +
         "  (several of --sync, --realtime, --broadcast run those; none runs every section)\n" +
@@ -61,6 +63,9 @@ public sealed record BenchSettings(
                     break;
                 case "--broadcast":
                     only = (only ?? 0) | Sections.Broadcast;
+                    break;
+                case "--reactions":
+                    only = (only ?? 0) | Sections.Reactions;
                     break;
                 case "--seconds" when i + 1 < args.Length
                     && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0:

@@ -51,6 +51,16 @@ public sealed class PlatformClient(HttpClient client, int? mqttPort = null, LagJ
         return (sent?.MsgId ?? throw new OperationFailedException("no msgId", "201 without a msgId"), ackedAt);
     }
 
+    /// <summary>Puts <paramref name="reaction"/> on a message as <paramref name="by"/> (200; a repeat changes nothing).</summary>
+    public async Task ReactAsync(string sessionId, string msgId, string reaction, string by)
+    {
+        using var content = new StringContent($$"""{"by":"{{by}}"}""", Encoding.UTF8, "application/json");
+        using var response = await client.PutAsync(
+            $"/v1/sessions/{Uri.EscapeDataString(sessionId)}/messages/{msgId}/reactions/{Uri.EscapeDataString(reaction)}", content);
+        if (response.StatusCode != HttpStatusCode.OK)
+            throw new OperationFailedException($"HTTP {(int)response.StatusCode}", await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>A `system` broadcast to every user of the tenant, with the body of a chat send so the two compare.</summary>
     /// <returns>The broadcast's id; 201 only, as a repeat (200) would push nothing.</returns>
     public async Task<string> BroadcastAsync(bool onlineOnly)

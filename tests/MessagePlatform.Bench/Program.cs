@@ -46,6 +46,7 @@ PipelineResult? pipeline = null;
 SyncReport? sync = null;
 RealtimeReport? realtime = null;
 BroadcastReport? broadcast = null;
+RoomReactionsReport? reactions = null;
 if (settings.Runs(Sections.Sends))
 {
     sends = await RunSendsAsync();
@@ -60,7 +61,11 @@ if (settings.Runs(Sections.Realtime) && !interrupted.IsCancellationRequested)
 if (settings.Runs(Sections.Broadcast) && !interrupted.IsCancellationRequested)
     BroadcastTable.Print(broadcast = await new BroadcastSection(platform, settings, interrupted.Token).RunAsync(), Console.Out);
 
-var results = new BenchResults(machine, settings.Quick, settings.Sections.ToString(), sends, pipeline, sync, realtime, broadcast, platform.Lags.Records);
+if (settings.Runs(Sections.Reactions) && !interrupted.IsCancellationRequested)
+    RoomReactionsSection.Print(reactions = await new RoomReactionsSection(platform, settings, interrupted.Token).RunAsync(), Console.Out);
+
+var results = new BenchResults(machine, settings.Quick, settings.Sections.ToString(), sends, pipeline, sync, realtime, broadcast, platform.Lags.Records,
+    reactions);
 await BenchReport.WriteAsync(results, Path.Combine(BenchDatabase.FindRepoRoot(), "docs"));
 return 0;
 

@@ -83,6 +83,11 @@ public static class ReportMarkdown
             output.WriteLine("## Broadcast to every online client");
             Section(output, w => BroadcastTable.Print(broadcast, w));
         }
+        if (r.Reactions is { } reactions)
+        {
+            output.WriteLine("## A room's messages under a storm of reactions");
+            Section(output, w => RoomReactionsSection.Print(reactions, w));
+        }
         Lags(r.Lags, output);
     }
 

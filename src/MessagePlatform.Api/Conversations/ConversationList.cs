@@ -7,7 +7,8 @@ using static MessagePlatform.Projections.ReadModels;
 
 namespace MessagePlatform.Api.Conversations;
 
-public sealed record ConversationView(string SessionId, string Type, MessageView? LastMessage, long Unread, long ReadSeq);
+public sealed record ConversationView(
+    string SessionId, string Type, MessageView? LastMessage, long Unread, long UnreadMentions, long ReadSeq, bool Pinned, bool Muted, bool Hidden);
 
 /// <summary>
 /// A user's conversations, computed on read from the membership the projection keeps, the session
@@ -16,7 +17,7 @@ public sealed record ConversationView(string SessionId, string Type, MessageView
 /// </summary>
 public sealed class ConversationList(NpgsqlDataSource db)
 {
-    public const string ReadMarksTable = "mp_read_marks";
+    public const string ReadMarksTable = Projections.Conversations.ReadMarksProjection.Table;
     private static readonly string ReadMarks = Qualified(ReadMarksTable);
 
     public static void AddTo(StoreOptions options)
@@ -27,23 +28,31 @@ public sealed class ConversationList(NpgsqlDataSource db)
         table.AddColumn<string>("session_id").AsPrimaryKey();
         table.AddColumn<long>("read_seq").NotNull();
         options.Storage.ExtendedSchemaObjects.Add(table);
+        ConversationSettingsStore.AddTo(options);
     }
 
     private static readonly string ListQuery = $"""
         select m.session_id, s.type, coalesce(r.read_seq, 0),
-               (select count(*) from {Qualified(SessionChainTable)} c
-                 where c.tenant_id = m.tenant_id and c.session_id = m.session_id and c.sender <> m.user_id and not c.retracted
-                   and c.seq > greatest(coalesce(r.read_seq, 0), m.joined_seq)),
+               u.unread, coalesce(st.pinned, false), coalesce(st.muted, false), u.mentioned,
                {MessageRows.Columns("l")}
         from {Qualified(ChainMembersTable)} m
         join {Qualified(ChainSessionsTable)} s on s.tenant_id = m.tenant_id and s.session_id = m.session_id and s.type <> 'room'
         left join {ReadMarks} r on r.tenant_id = m.tenant_id and r.user_id = m.user_id and r.session_id = m.session_id
+        left join {ConversationSettingsStore.Qualified} st on st.tenant_id = m.tenant_id and st.user_id = m.user_id and st.session_id = m.session_id
+        -- Unread messages of others, and those of them that mention the user or everyone, in one pass.
+        cross join lateral (
+          select count(*) unread, count(*) filter (where c.mentions && array[m.user_id::text, '@all']) mentioned
+          from {Qualified(SessionChainTable)} c
+          where c.tenant_id = m.tenant_id and c.session_id = m.session_id and c.sender <> m.user_id and not c.retracted
+            and c.seq > greatest(coalesce(r.read_seq, 0), m.joined_seq)) u
         left join lateral (
           select * from {Qualified(SessionChainTable)} c
           where c.tenant_id = m.tenant_id and c.session_id = m.session_id and c.seq > m.joined_seq
           order by c.seq desc limit 1) l on true
         where m.tenant_id = $1 and m.user_id = $2 and m.left_seq is null
-        order by coalesce(l.sent_at, m.joined_at) desc, m.session_id
+          -- Hidden until a newer message than the last one when it was hidden arrives.
+          and (st.hidden_through is null or coalesce(l.seq, 0) > st.hidden_through)
+        order by coalesce(st.pinned, false) desc, coalesce(l.sent_at, m.joined_at) desc, m.session_id
         limit $3
         """;
 
@@ -54,19 +63,28 @@ public sealed class ConversationList(NpgsqlDataSource db)
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
             list.Add(new ConversationView(reader.GetString(0), reader.GetString(1),
-                reader.IsDBNull(4) ? null : MessageRows.Read(reader, 4), reader.GetInt64(3), reader.GetInt64(2)));
+                reader.IsDBNull(7) ? null : MessageRows.Read(reader, 7), reader.GetInt64(3), reader.GetInt64(6), reader.GetInt64(2),
+                reader.GetBoolean(4), reader.GetBoolean(5), Hidden: false));
         return list;
     }
 
-    /// <summary>Moves the read mark forward only; returns where it stands.</summary>
-    public async Task<long> MarkReadAsync(string tenantId, string userId, string sessionId, long seq, CancellationToken ct)
+    /// <summary>The user's read mark in the session, 0 for none.</summary>
+    public async Task<long> MarkAsync(string tenantId, string userId, string sessionId, CancellationToken ct)
     {
         await using var cmd = db.Command(
-            $"""
-             insert into {ReadMarks} (tenant_id, user_id, session_id, read_seq) values ($1, $2, $3, $4)
-             on conflict (tenant_id, user_id, session_id) do update set read_seq = greatest({ReadMarks}.read_seq, excluded.read_seq)
-             returning read_seq
-             """, tenantId, userId, sessionId, seq);
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+            $"select read_seq from {ReadMarks} where tenant_id = $1 and user_id = $2 and session_id = $3", tenantId, userId, sessionId);
+        return await cmd.ExecuteScalarAsync(ct) is long seq ? seq : 0;
+    }
+
+    /// <summary>The read marks of <paramref name="userIds"/> in the session; those without one have none.</summary>
+    public async Task<Dictionary<string, long>> MarksAsync(string tenantId, string sessionId, string[] userIds, CancellationToken ct)
+    {
+        await using var cmd = db.Command(
+            $"select user_id, read_seq from {ReadMarks} where tenant_id = $1 and session_id = $2 and user_id = any($3)",
+            tenantId, sessionId, userIds);
+        var marks = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) marks[reader.GetString(0)] = reader.GetInt64(1);
+        return marks;
     }
 }

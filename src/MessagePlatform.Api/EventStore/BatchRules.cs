@@ -65,7 +65,7 @@ internal static class BatchRules
                 }
                 var once = command.OnceKey;
                 var doneEarlierInBatch = once is not null && doneInBatch.Contains(once);
-                var decision = doneEarlierInBatch ? Decision.Nothing : command.Decide(state, context);
+                var decision = doneEarlierInBatch ? Decision.Nothing : command.Decide(state, version, context);
                 if (once is not null && decision.Events.Count > 0) doneInBatch.Add(once);
                 var noOp = decision.Events.Count == 0 && decision.Rejection is null && !doneEarlierInBatch;
                 if ((decision.Rejection is not null || noOp) && !at.Fresh)

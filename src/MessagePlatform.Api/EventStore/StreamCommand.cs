@@ -10,6 +10,9 @@ public abstract record StreamCommand(string TenantId, string SessionId)
 {
     public abstract Decision Decide(Session? state, StreamContext context);
 
+    /// <summary>Decides knowing the stream's version too (its head seq), for rules that bound a seq by it.</summary>
+    public virtual Decision Decide(Session? state, long version, StreamContext context) => Decide(state, context);
+
     /// <summary>
     /// Commands with the same key in one batch of one session do their work once: the second is a
     /// no-op even though both were decided against the same prepared state.

@@ -33,6 +33,17 @@ public sealed class TimelineSweeper(IDocumentStore store, TimeProvider clock, Pl
            select f.ctid from {Feed} f join {Messages} c on c.tenant_id = f.tenant_id and c.session_id = f.session_id and c.seq = f.seq
            where f.tenant_id = $1 and c.sent_at < $2 limit {BatchRows})
          """,
+        // Chat items (edits, reactions, pins, read marks) point at their own version, not at a message: aged by their own time.
+        $"""
+         delete from {Chain} where ctid in (
+           select u.ctid from {Chain} u join {Qualified(ChatItemsTable)} i on i.tenant_id = u.tenant_id and i.session_id = u.session_id and i.version = u.seq
+           where u.tenant_id = $1 and u.kind not in ('message', 'retract') and i.at < $2 limit {BatchRows})
+         """,
+        $"""
+         delete from {Feed} where ctid in (
+           select f.ctid from {Feed} f join {Qualified(ChatItemsTable)} i on i.tenant_id = f.tenant_id and i.session_id = f.session_id and i.version = f.seq
+           where f.tenant_id = $1 and f.kind not in ('message', 'retract') and i.at < $2 limit {BatchRows})
+         """,
         $"""
          delete from {Chain} where ctid in (
            select u.ctid from {Chain} u join {Qualified(SyncVisits.Table)} v on v.tenant_id = u.tenant_id and v.user_id = u.user_id

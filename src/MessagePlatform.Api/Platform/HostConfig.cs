@@ -6,6 +6,7 @@ using MessagePlatform.Api.Messages;
 using MessagePlatform.Api.Sessions;
 using MessagePlatform.Api.Sync;
 using MessagePlatform.Api.Conversations;
+using MessagePlatform.Api.Typing;
 using MessagePlatform.Api.Broadcasts;
 using MessagePlatform.Api.Daemon;
 using MessagePlatform.Api.Demo;
@@ -72,6 +73,7 @@ public static class HostConfig
         builder.Services.AddSingleton<PresenceDirectory>();
         builder.Services.AddHostedService<PresenceTracker>();
         builder.Services.AddSingleton<ConversationList>();
+        builder.Services.AddSingleton<ConversationSettingsStore>();
         builder.Services.AddSingleton<TenantDirectory>();
 
         builder.AddAccess();
@@ -170,6 +172,8 @@ public static class HostConfig
         app.MapPinsApi();
         app.MapSyncApi();
         app.MapConversationsApi();
+        app.MapReceiptsApi();
+        app.MapTypingApi();
         app.MapRebuildApi();
         app.MapTokensApi();
         app.MapConnectApi();

@@ -25,7 +25,10 @@ public static class RealtimeConfig
         builder.Services.AddHostedService<RevocationSweep>();
         builder.Services.AddSingleton<LocalConnections>();
         builder.Services.AddSingleton<RoomPushBudget>();
+        builder.Services.AddSingleton<Typing.TypingSignals>();
         builder.Services.AddSingleton<SessionMembers>();
+        builder.Services.AddSingleton<ReactionWindow>();
+        builder.Services.AddHostedService<ReactionCountsFlush>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConnectionRegistry>());
         builder.Services.AddHostedService<RetransmitTimer>();
@@ -46,6 +49,7 @@ public static class RealtimeConfig
         bus.AddConsumer<FanOutConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<SessionPushConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<BroadcastPushConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<Typing.TypingPushConsumer>().ExcludeFromConfigureEndpoints();
     }
 
     /// <summary>
@@ -102,6 +106,8 @@ public static class RealtimeConfig
             consumer.Message<SessionPushes>(m => InOrder(m, partitioner, c => SessionKey(c.Message.TenantId, c.Message.SessionId))));
         endpoint.ConfigureConsumer<BroadcastPushConsumer>(context, consumer =>
             consumer.Message<BroadcastPush>(m => InOrder(m, partitioner, c => "$broadcast")));
+        endpoint.ConfigureConsumer<Typing.TypingPushConsumer>(context, consumer =>
+            consumer.Message<TypingPush>(m => m.UsePartitioner(partitioner, c => SessionKey(c.Message.TenantId, c.Message.SessionId))));
     }
 
     private static string SessionKey(string tenantId, string sessionId) => $"{tenantId}/{sessionId}";

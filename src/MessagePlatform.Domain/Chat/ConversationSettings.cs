@@ -15,6 +15,9 @@ public sealed record ChangeConversationSettings(string UserId, string SessionId,
 /// <summary>Pure rules of conversation settings, whose events go to the user's own stream.</summary>
 public static class ConversationSettingsRules
 {
+    /// <summary>The stream of a user's conversation settings: '$' never appears in a session id, so the keys cannot meet.</summary>
+    public static string StreamOf(string userId) => $"$conversations:{userId}";
+
     /// <summary>
     /// <paramref name="current"/> is what the user's conversation list shows now (a hidden conversation a
     /// newer message brought back is not hidden), or null when the user has no such conversation. The event

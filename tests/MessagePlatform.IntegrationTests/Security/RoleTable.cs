@@ -128,6 +128,10 @@ public static class RoleTable
         new("GET", "/v1/users/{userId}/sync", Allowed.AppOrPathUser, Foreign.OwnTenant),
         new("GET", "/v1/users/{userId}/conversations", Allowed.AppOrPathUser, Foreign.OwnTenant),
         new("POST", "/v1/users/{userId}/conversations/{sessionId}/read", Allowed.AppOrPathUser, Body: """{"seq":1}"""),
+        new("PUT", "/v1/users/{userId}/conversations/{sessionId}/settings", Allowed.AppOrPathUser, Body: """{"muted":true}"""),
+        new("GET", "/v1/sessions/{sessionId}/receipts", Allowed.AppOrPathUser),
+        new("GET", "/v1/sessions/{sessionId}/messages/{msgId}/receipts", Allowed.AppOrPathUser),
+        new("POST", "/v1/sessions/{sessionId}/typing", Allowed.AppOrPathUser, Body: """{"by":"ann"}"""),
         new("POST", "/v1/users/{userId}/tokens", Allowed.App, Foreign.OwnTenant),
         // Revoking every token of the path user: a user of its own, so no other row's token dies with it.
         new("DELETE", "/v1/users/{userId}/tokens", Allowed.App, Foreign.OwnTenant, Path: P(("userId", "dora"))),

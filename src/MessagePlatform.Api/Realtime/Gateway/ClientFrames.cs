@@ -26,7 +26,7 @@ public static class ClientFrames
     }
 
     public static async Task HandleAsync(ClientFrame? frame, Caller caller, ClientConnection connection,
-        LocalConnections connections, Sending sending, SessionStreams streams, CancellationToken ct)
+        LocalConnections connections, Sending sending, SessionStreams streams, Typing.TypingSignals typing, CancellationToken ct)
     {
         switch (frame?.Type)
         {
@@ -40,6 +40,11 @@ public static class ClientFrames
                 var outcome = await sending.SendAsync(caller, frame.SessionId ?? "",
                     new SendMessageRequest(null, frame.ClientMsgId, frame.MsgType, frame.Body, frame.Priority), ct);
                 connection.Send(Answer(outcome, frame.ClientMsgId));
+                break;
+            case "typing" when frame.SessionId is not null:
+                // Accepted or throttled alike say nothing back (typing is fire and forget); only a refusal answers.
+                if (await typing.SignalAsync(caller.TenantId, frame.SessionId, caller.UserId!, ct) is TypingVerdict.Refused(var refused))
+                    connection.Send(new FrameErrorFrame(frame.SessionId, Platform.Problems.StatusOf(refused.Kind), refused.Title));
                 break;
             case "join" or "leave" when frame.SessionId is not null:
                 var (session, _) = await streams.LoadAsync(caller.TenantId, frame.SessionId, ct);

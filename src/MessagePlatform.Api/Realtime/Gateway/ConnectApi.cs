@@ -14,11 +14,11 @@ public static class ConnectApi
 
     public static void MapConnectApi(this IEndpointRouteBuilder app) =>
         app.Map("/v1/connect", ConnectAsync).WithName("connectWebSocket").RequireAuthorization(Roles.User).WithTags("Realtime")
-            .WithSummary("WebSocket for one user's client: message, retract, sync and pong frames out; send, ack, ping, join and leave in.");
+            .WithSummary("WebSocket for one user's client: message, retract, sync, typing and pong frames out; send, ack, ping, join, leave and typing in.");
 
     private static async Task ConnectAsync(
         HttpContext http, LocalConnections connections, ConnectionRegistry registry, Sending sending, SessionStreams streams,
-        UserConnectionQuota quota, InboundFrameRate frameRate, ILogger<ClientConnection> log)
+        Typing.TypingSignals typing, UserConnectionQuota quota, InboundFrameRate frameRate, ILogger<ClientConnection> log)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -72,7 +72,7 @@ public static class ConnectApi
                     connection.Send(TooManyFrames);
                     continue;
                 }
-                await ClientFrames.HandleAsync(frame, caller, connection, connections, sending, streams, closing.Token);
+                await ClientFrames.HandleAsync(frame, caller, connection, connections, sending, streams, typing, closing.Token);
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)

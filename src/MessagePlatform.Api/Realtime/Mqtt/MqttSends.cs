@@ -10,21 +10,30 @@ namespace MessagePlatform.Api.Realtime.Mqtt;
 public sealed record MqttSendPayload(string? ClientMsgId, string? MsgType, JsonElement? Body, string? Priority);
 
 /// <summary>
-/// A client's PUBLISH. Only `send/{sessionId}` is accepted, and it goes through the one send path
+/// A client's PUBLISH. Only `send/{sessionId}` and `typing/{sessionId}` are accepted; a send goes through the one send path
 /// as the connected user. MQTTnet sends the PUBACK only after this handler returns, so a QoS 1
 /// publisher is acked once the message is durable; a refusal is also told on `single/{userId}`
 /// as the WebSocket gateway's `error` frame (MQTT 3.1.1 PUBACKs carry no reason).
 /// </summary>
-public sealed class MqttSends(Sending sending, ILogger<MqttSends> log)
+public sealed class MqttSends(Sending sending, Typing.TypingSignals typing, ILogger<MqttSends> log)
 {
     public async Task PublishedAsync(MqttClientLink link, InterceptingPublishEventArgs e)
     {
         // Never routed to other MQTT clients: pushes come from the stored events, per tenant.
         e.ProcessPublish = false;
         var topic = MqttTopic.Parse(e.ApplicationMessage.Topic);
+        if (topic.Kind == TopicKind.Typing)
+        {
+            // Any payload: the topic says it all. Members (any user in a room) only, like group/ subscriptions.
+            if (await typing.SignalAsync(link.User.TenantId, topic.Value, link.User.UserId!, e.CancellationToken) is TypingVerdict.Refused(var refused))
+                Refuse(link, e, null, Platform.Problems.StatusOf(refused.Kind), refused.Title,
+                    refused.Kind == RejectionKind.NotFound ? MqttPubAckReasonCode.TopicNameInvalid : MqttPubAckReasonCode.NotAuthorized, refused.Detail);
+            return;
+        }
         if (topic.Kind != TopicKind.Send)
         {
-            Refuse(link, e, null, StatusCodes.Status403Forbidden, "Clients publish only to send/{sessionId}", MqttPubAckReasonCode.NotAuthorized);
+            Refuse(link, e, null, StatusCodes.Status403Forbidden, "Clients publish only to send/{sessionId} and typing/{sessionId}",
+                MqttPubAckReasonCode.NotAuthorized);
             return;
         }
         MqttSendPayload? payload;

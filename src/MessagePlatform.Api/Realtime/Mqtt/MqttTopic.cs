@@ -1,10 +1,10 @@
 namespace MessagePlatform.Api.Realtime.Mqtt;
 
-public enum TopicKind { Single, Group, Global, Tag, Send, Unknown }
+public enum TopicKind { Single, Group, Global, Tag, Send, Typing, Unknown }
 
 /// <summary>
 /// The topics of API.md "MQTT": `single/{userId}`, `group/{sessionId}`, `global`,
-/// `business/tag_{tag}`, and `send/{sessionId}` for publishing. A filter with a wildcard is
+/// `business/tag_{tag}`, and `send/{sessionId}` and `typing/{sessionId}` for publishing. A filter with a wildcard is
 /// <see cref="TopicKind.Unknown"/>: a client names exactly what it may read.
 /// </summary>
 public readonly record struct MqttTopic(TopicKind Kind, string Value)
@@ -29,6 +29,7 @@ public readonly record struct MqttTopic(TopicKind Kind, string Value)
             "single" => Named(TopicKind.Single, rest),
             "group" => Named(TopicKind.Group, rest),
             "send" => Named(TopicKind.Send, rest),
+            "typing" => Named(TopicKind.Typing, rest),
             _ => new(TopicKind.Unknown, ""),
         };
     }
