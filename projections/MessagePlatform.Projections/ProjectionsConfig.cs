@@ -14,7 +14,8 @@ public static class ProjectionsConfig
     public static readonly System.Text.Json.JsonElement ErasedBody = System.Text.Json.JsonDocument.Parse("null").RootElement;
 
     /// <summary>Registers the event types and the projections that derive read models from them.</summary>
-    public static void AddMessagePlatformProjections(this StoreOptions options, HistoryOnJoinLimits? historyOnJoin = null)
+    public static void AddMessagePlatformProjections(this StoreOptions options, HistoryOnJoinLimits? historyOnJoin = null,
+        ReadItemLimits? readItems = null)
     {
         options.Events.AddEventTypes([
             typeof(SessionOpened), typeof(MembersJoined), typeof(MemberLeft), typeof(DiffusionSwitched),
@@ -36,9 +37,10 @@ public static class ProjectionsConfig
         options.Projections.Add(new Conversations.ReadMarksProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new MessageReactionsProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new SessionPinsProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new ChatItemsProjection(), ProjectionLifecycle.Inline);
         options.Schema.For<Broadcasts.BroadcastLog>().MultiTenanted();
         options.Projections.Add(new Broadcasts.BroadcastLogProjection(), ProjectionLifecycle.Inline);
-        options.Projections.Add(new UserChainProjection(historyOnJoin), ProjectionLifecycle.Async);
+        options.Projections.Add(new UserChainProjection(historyOnJoin, readItems), ProjectionLifecycle.Async);
         // A timeline projection that skipped an event would silently lose a message: stop instead.
         options.Projections.Errors.SkipApplyErrors = false;
         options.Projections.RebuildErrors.SkipApplyErrors = false;

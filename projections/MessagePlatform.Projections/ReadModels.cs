@@ -32,6 +32,12 @@ public static class ReadModels
     /// <summary>Per tenant: one entry per message of a read-diffusion group, read by each member's sync.</summary>
     public const string ReadFeedTable = "mp_read_feed";
 
+    /// <summary>
+    /// Per session and event version: the details of an edit, reaction, pin, unpin or read mark that
+    /// sync items and hot-room reaction counts show (the session chain holds messages only).
+    /// </summary>
+    public const string ChatItemsTable = "mp_chat_items";
+
     /// <summary>Per tenant: each broadcast kept for sync, once, read by every user it targets.</summary>
     public const string BroadcastsTable = "mp_broadcasts";
 

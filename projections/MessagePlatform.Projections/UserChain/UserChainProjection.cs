@@ -22,10 +22,12 @@ public sealed partial class UserChainProjection : SetBasedProjection
     public const string ProjectionName = "UserChain";
 
     private readonly HistoryOnJoinLimits _history;
+    private readonly ReadItemLimits _readItems;
 
-    public UserChainProjection(HistoryOnJoinLimits? historyOnJoin = null)
+    public UserChainProjection(HistoryOnJoinLimits? historyOnJoin = null, ReadItemLimits? readItems = null)
     {
         _history = (historyOnJoin ?? new HistoryOnJoinLimits()).Validated();
+        _readItems = (readItems ?? new ReadItemLimits()).Validated();
         Name = ProjectionName;
         IncludeType<SessionOpened>();
         IncludeType<MembersJoined>();
@@ -35,6 +37,13 @@ public sealed partial class UserChainProjection : SetBasedProjection
         IncludeType<MessageRetracted>();
         IncludeType<Compacted<Session>>();
         IncludeType<BroadcastSent>();
+        // Everyday chat: each is an item of its own (seq = its version; details in the chat items).
+        IncludeType<MessageEdited>();
+        IncludeType<ReactionAdded>();
+        IncludeType<ReactionRemoved>();
+        IncludeType<MessagePinned>();
+        IncludeType<MessageUnpinned>();
+        IncludeType<ConversationRead>();
         foreach (var table in UserChainTables.All())
         {
             SchemaObjects.Add(table);
@@ -58,6 +67,9 @@ public sealed partial class UserChainProjection : SetBasedProjection
                 case MessageRetracted retracted:
                     RunOf(runs, key).Add(retracted.Seq, "retract", position);
                     break;
+                case var data when SessionChain.ChatItemsProjection.Of(data) is { } item:
+                    RunOf(runs, key).Add(e.Version, item.Kind, position);
+                    break;
                 default:
                     // A membership change ends the session's run: what came before fans out to the members before it.
                     if (runs.Remove(key, out var run)) run.Queue(operations, key);
@@ -68,8 +80,8 @@ public sealed partial class UserChainProjection : SetBasedProjection
         foreach (var (key, run) in runs) run.Queue(operations, key);
     }
 
-    private static MessageRun RunOf(Dictionary<(string, string), MessageRun> runs, (string, string) key) =>
-        runs.TryGetValue(key, out var run) ? run : runs[key] = new MessageRun();
+    private MessageRun RunOf(Dictionary<(string, string), MessageRun> runs, (string, string) key) =>
+        runs.TryGetValue(key, out var run) ? run : runs[key] = new MessageRun(_readItems.MaxMembers);
 
     private void ApplyOne(IDocumentOperations operations, IEvent e, long position)
     {
@@ -109,8 +121,8 @@ public sealed partial class UserChainProjection : SetBasedProjection
         }
     }
 
-    /// <summary>Consecutive messages and retractions of one session, written as one statement.</summary>
-    private sealed class MessageRun
+    /// <summary>Consecutive messages, retractions and chat items of one session, written as one statement.</summary>
+    private sealed class MessageRun(int readItemsMaxMembers)
     {
         private readonly List<long> _seqs = [];
         private readonly List<string> _kinds = [];
@@ -124,7 +136,8 @@ public sealed partial class UserChainProjection : SetBasedProjection
         }
 
         public void Queue(IDocumentOperations operations, (string Tenant, string Session) key) =>
-            operations.QueueSqlCommand(UserChainSql.Run, _seqs.ToArray(), _kinds.ToArray(), _positions.ToArray(), key.Tenant, key.Session, key.Tenant, key.Session);
+            operations.QueueSqlCommand(UserChainSql.Run, _seqs.ToArray(), _kinds.ToArray(), _positions.ToArray(), key.Tenant, key.Session,
+                readItemsMaxMembers, key.Tenant, key.Session);
     }
 
     private static string Wire(SessionType type) => type switch

@@ -72,13 +72,16 @@ internal static class UserChainSql
         """;
 
     /// <summary>
-    /// (seqs[], kinds[], positions[], tenant, session, tenant, session): a run of messages and retractions of one
+    /// (seqs[], kinds[], positions[], tenant, session, readItemsMaxMembers, tenant, session): a run of messages,
+    /// retractions and chat items (edits, reactions, pins, read marks: their seq is their own version) of one
     /// session with no membership change between them, in one statement. Each gets one entry in the
     /// chain of every current member who was there for its seq, if the session write-diffuses, or
     /// one entry in the tenant's read feed, if it is a read-diffusion group. Tenant and session are
     /// given once, as the statement's own parameters: joined through the unnested rows instead,
     /// the planner cannot see they are constants and scans every member of every session (about
     /// ten times slower per page of c2c sends over a thousand sessions, measured by the sync bench).
+    /// Read marks go only to c2c sessions and groups within <see cref="ReadItemLimits"/> (the member
+    /// count is looked up only for them), never to the read feed.
     /// </summary>
     public static readonly string Run = $"""
         with p as (select r.seq, r.kind, r.position from unnest(?::bigint[], ?::text[], ?::bigint[]) r(seq, kind, position)),
@@ -88,11 +91,13 @@ internal static class UserChainSql
           from {Sessions} cs
           join {Members} m on m.tenant_id = cs.tenant_id and m.session_id = cs.session_id and m.left_seq is null
           join p on m.joined_seq < p.seq
-          where cs.tenant_id = ?::text and cs.session_id = ?::text and cs.diffusion = 'write' and cs.type <> 'room')
+          where cs.tenant_id = ?::text and cs.session_id = ?::text and cs.diffusion = 'write' and cs.type <> 'room'
+            and (p.kind <> 'read' or cs.type = 'c2c' or (
+              select count(*) from {Members} n where n.tenant_id = cs.tenant_id and n.session_id = cs.session_id and n.left_seq is null) <= ?::int))
         insert into {TenantFeed} (tenant_id, position, session_id, seq, kind)
         select cs.tenant_id, p.position, cs.session_id, p.seq, p.kind
         from {Sessions} cs, p
-        where cs.tenant_id = ?::text and cs.session_id = ?::text and cs.diffusion = 'read' and cs.type = 'group'
+        where cs.tenant_id = ?::text and cs.session_id = ?::text and cs.diffusion = 'read' and cs.type = 'group' and p.kind <> 'read'
         """;
 
     /// <summary>(tenant, position, msgId, type, body, priority, tags[], sentAt): a broadcast, once, for every user's sync.</summary>

@@ -26,10 +26,30 @@ public sealed record SessionEventsPublished(string TenantId, string SessionId, I
 [JsonDerivedType(typeof(MembersAdded), "joined")]
 [JsonDerivedType(typeof(MemberRemoved), "left")]
 [JsonDerivedType(typeof(SessionEnded), "closed")]
+[JsonDerivedType(typeof(EditStored), "edit")]
+[JsonDerivedType(typeof(ReactionStored), "reaction")]
+[JsonDerivedType(typeof(PinStored), "pin")]
+[JsonDerivedType(typeof(UnpinStored), "unpin")]
+[JsonDerivedType(typeof(ReadStored), "read")]
 public abstract record SessionChange(long Seq);
 
-public sealed record MessageStored(long Seq, string MsgId, string From, string Type, string BodyJson, string Priority, DateTimeOffset SentAt)
+/// <summary>ReplyTo and Mentions came in v1.1: trailing and optional, so a batch published before them still reads.</summary>
+public sealed record MessageStored(long Seq, string MsgId, string From, string Type, string BodyJson, string Priority, DateTimeOffset SentAt,
+    string? ReplyTo = null, string[]? Mentions = null)
     : SessionChange(Seq);
+
+// Everyday chat: Seq is the event's own place in the stream; MsgSeq the seq of the message it is about.
+
+public sealed record EditStored(long Seq, string MsgId, long MsgSeq, string By, string BodyJson, DateTimeOffset EditedAt) : SessionChange(Seq);
+
+public sealed record ReactionStored(long Seq, string MsgId, long MsgSeq, string Reaction, string By, bool Added) : SessionChange(Seq);
+
+public sealed record PinStored(long Seq, string MsgId, string By, DateTimeOffset PinnedAt) : SessionChange(Seq);
+
+public sealed record UnpinStored(long Seq, string MsgId, string By) : SessionChange(Seq);
+
+/// <summary>A member's read mark: it has read the session up to <paramref name="ReadSeq"/>.</summary>
+public sealed record ReadStored(long Seq, string UserId, long ReadSeq) : SessionChange(Seq);
 
 public sealed record RetractionStored(long Seq, string MsgId) : SessionChange(Seq);
 
@@ -54,11 +74,23 @@ public sealed record SessionPushes(int NodeId, string TenantId, string SessionId
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$push")]
 [JsonDerivedType(typeof(MessagePush), "message")]
 [JsonDerivedType(typeof(RetractionPush), "retract")]
+[JsonDerivedType(typeof(ChatPush), "chat")]
+[JsonDerivedType(typeof(ReactionCountsPush), "counts")]
 public abstract record SessionPush(string[] UserIds);
 
 public sealed record MessagePush(string[] UserIds, MessageStored Message) : SessionPush(UserIds);
 
 public sealed record RetractionPush(string[] UserIds, RetractionStored Retraction) : SessionPush(UserIds);
+
+/// <summary>An edit, reaction, pin, unpin or read mark, pushed once to each recipient (no ack, no retransmit: sync catches up).</summary>
+public sealed record ChatPush(string[] UserIds, SessionChange Change) : SessionPush(UserIds);
+
+/// <summary>
+/// A hot session's reactions on one message over a window (Realtime/ReactionWindow.cs): the
+/// totals now, one frame for however many reactions came.
+/// </summary>
+public sealed record ReactionCountsPush(string[] UserIds, string MsgId, long MsgSeq, IReadOnlyDictionary<string, long> Counts)
+    : SessionPush(UserIds);
 
 /// <summary>A broadcast was stored (or, online-only, only recorded): every live node pushes it to its targeted users.</summary>
 public sealed record BroadcastPublished(

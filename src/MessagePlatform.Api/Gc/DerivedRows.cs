@@ -26,6 +26,8 @@ internal static class DerivedRows
            and u.session_id = m.session_id and u.seq <= ?
          """,
         $"delete from {Qualified(ReadFeedTable)} where tenant_id = ? and session_id = ? and seq <= ?",
+        // Chat items go with the message they are about (edits, reactions, pins), else with their own event.
+        $"delete from {Qualified(ChatItemsTable)} where tenant_id = ? and session_id = ? and coalesce(msg_seq, version) <= ?",
         $"delete from {Qualified(SendReceipts.Table)} where tenant_id = ? and session_id = ? and seq <= ?",
         // Settled deliveries that start within the removed messages. A pending one is left to go out (its
         // session.closed may be why the session is removed); once delivered it holds no body, once parked

@@ -163,6 +163,8 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
         // Webhook deliveries carry bodies too (pending and parked ones; a delivered one's is gone already):
         // an operator replaying one must not resend it.
         session.QueueSqlCommand(MaskDeliveries, tenantId, userId, targets);
+        // The bodies the user's messages were edited to, which sync's edit items show.
+        session.QueueSqlCommand(MaskEdits, tenantId, userId, targets);
         // The first run records the erasure; a later one names the session whose hold was lifted.
         GcLog.Queue(session, tenantId, new GcRecord(Guid.NewGuid().ToString("N"), GcLog.Kinds.Erasure, completes || targets.Length != 1 ? null : targets[0],
             null, null, null, masked, by, userId, clock.GetUtcNow()));
@@ -176,6 +178,13 @@ public sealed class Erasures(IDocumentStore store, NpgsqlDataSource db, TimeProv
         meters.GcRemoved(GcLog.Kinds.Erasure, masked);
         return masked;
     }
+
+    private static readonly string MaskEdits = $"""
+        update {Projections.ReadModels.Qualified(ChatItemsTable)} i set body = null
+        from {Chain} c
+        where c.tenant_id = ? and c.sender = ? and c.session_id = any(?)
+          and i.tenant_id = c.tenant_id and i.session_id = c.session_id and i.msg_seq = c.seq and i.kind = 'edit' and i.body is not null
+        """;
 
     private static readonly string MaskDeliveries = $$"""
         update {{Projections.ReadModels.Qualified(Webhooks.WebhookTables.Deliveries)}} d

@@ -36,9 +36,11 @@ public static class EventStoreConfig
             if (services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DaemonOptions>>().Value.PollMilliseconds is > 0 and var poll)
                 (options.Projections.FastPollingTime, options.Projections.SlowPollingTime) = (TimeSpan.FromMilliseconds(poll), TimeSpan.FromMilliseconds(poll));
             options.Listeners.Add(new AppendListener(services.GetRequiredService<AppendSignal>()));
-            options.AddMessagePlatformProjections(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HistoryOnJoinLimits>>().Value);
+            options.AddMessagePlatformProjections(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HistoryOnJoinLimits>>().Value,
+                services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReadItemLimits>>().Value);
         });
         builder.Services.AddSettings<HistoryOnJoinLimits>(HistoryOnJoinLimits.Section);
+        builder.Services.AddSettings<ReadItemLimits>(ReadItemLimits.Section);
         builder.Services.AddSettings<LaneOptions>(LaneOptions.Section);
         var marten = builder.Services.AddMarten(options =>
         {

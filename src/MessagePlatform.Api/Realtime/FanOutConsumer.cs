@@ -1,5 +1,6 @@
 using MassTransit;
 using MessagePlatform.Contracts;
+using Microsoft.Extensions.Options;
 
 namespace MessagePlatform.Api.Realtime;
 
@@ -9,7 +10,8 @@ namespace MessagePlatform.Api.Realtime;
 /// the gateway nodes that hold the recipients, and sends each node one batch of its share.
 /// Partitioned by session (see <see cref="RealtimeConfig"/>): sessions run in parallel, each in order.
 /// </summary>
-public sealed class FanOutConsumer(ConnectionRegistry registry, SessionMembers members, Platform.PlatformMeters meters)
+public sealed class FanOutConsumer(
+    ConnectionRegistry registry, SessionMembers members, ReactionWindow reactions, IOptions<RealtimeOptions> options, Platform.PlatformMeters meters)
     : IConsumer<SessionEventsPublished>, IConsumer<BroadcastPublished>
 {
     /// <summary>A broadcast may reach anyone online: every live node gets it and picks its own targets.</summary>
@@ -37,6 +39,15 @@ public sealed class FanOutConsumer(ConnectionRegistry registry, SessionMembers m
             {
                 case MessageStored m: pushes.Add(new MessagePush(recipients.At(m.Seq), m)); break;
                 case RetractionStored r: pushes.Add(new RetractionPush(recipients.At(r.Seq), r)); break;
+                // A hot session's reactions are counted over a window and pushed as totals (ReactionCountsFlush).
+                case ReactionStored r when Hot(recipients):
+                    reactions.Add(batch.TenantId, batch.SessionId, recipients.Room, recipients.At(r.Seq), r);
+                    break;
+                // Receipts are for c2c and groups; in a hot group every member's mark to every member would dwarf its messages.
+                case ReadStored when Hot(recipients): break;
+                case EditStored or ReactionStored or PinStored or UnpinStored or ReadStored:
+                    pushes.Add(new ChatPush(recipients.At(change.Seq), change));
+                    break;
             }
         }
         if (recipients.Ended) members.Forget(batch);
@@ -56,8 +67,11 @@ public sealed class FanOutConsumer(ConnectionRegistry registry, SessionMembers m
         }));
     }
 
+    private bool Hot(SessionRecipients recipients) =>
+        recipients.Room || recipients.Count > options.Value.ReactionCountsAboveMembers;
+
     /// <summary>Each node's pushes, naming only the users it holds; a push none of them receives is left out.</summary>
-    private static Dictionary<int, List<SessionPush>> ShareOf(Dictionary<int, string[]> nodes, List<SessionPush> pushes) =>
+    internal static Dictionary<int, List<SessionPush>> ShareOf(Dictionary<int, string[]> nodes, List<SessionPush> pushes) =>
         nodes.ToDictionary(n => n.Key, n =>
         {
             var here = n.Value.ToHashSet();

@@ -27,6 +27,8 @@ public static class RealtimeConfig
         builder.Services.AddSingleton<RoomPushBudget>();
         builder.Services.AddSingleton<Typing.TypingSignals>();
         builder.Services.AddSingleton<SessionMembers>();
+        builder.Services.AddSingleton<ReactionWindow>();
+        builder.Services.AddHostedService<ReactionCountsFlush>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConnectionRegistry>());
         builder.Services.AddHostedService<RetransmitTimer>();

@@ -45,4 +45,15 @@ public sealed class RealtimeOptions
     /// </summary>
     [Range(1, 3600)]
     public int KeepAliveTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Groups with more members than this (and every room) get their reactions as one `reaction` frame
+    /// with `counts` per message per <see cref="ReactionWindowMilliseconds"/>, and no `read` frames.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int ReactionCountsAboveMembers { get; set; } = 200;
+
+    /// <summary>How long a hot session's reactions on a message are gathered into one `counts` frame.</summary>
+    [Range(50, 10_000)]
+    public int ReactionWindowMilliseconds { get; set; } = 250;
 }

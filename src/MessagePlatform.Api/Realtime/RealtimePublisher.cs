@@ -38,6 +38,13 @@ public sealed class RealtimePublisher : SubscriptionBase
         IncludeType<MemberLeft>();
         IncludeType<SessionClosed>();
         IncludeType<Compacted<Session>>();
+        // Everyday chat: pushed as frames, in order with the messages they are about.
+        IncludeType<MessageEdited>();
+        IncludeType<ReactionAdded>();
+        IncludeType<ReactionRemoved>();
+        IncludeType<MessagePinned>();
+        IncludeType<MessageUnpinned>();
+        IncludeType<ConversationRead>();
         _untilPublished = new ResiliencePipelineBuilder()
             .AddRetry(new()
             {
@@ -109,13 +116,20 @@ public static class RealtimeBatches
 
     public static SessionChange? Change(IEvent e) => e.Data switch
     {
-        MessageSent m => new MessageStored(e.Version, m.MsgId.ToString(), m.From, m.Type, m.Body.GetRawText(), m.Priority, m.SentAt),
+        MessageSent m => new MessageStored(e.Version, m.MsgId.ToString(), m.From, m.Type, m.Body.GetRawText(), m.Priority, m.SentAt,
+            m.ReplyTo?.ToString(), m.Mentions is null ? null : [.. m.Mentions]),
         MessageRetracted r => new RetractionStored(e.Version, r.MsgId.ToString()),
         SessionOpened o => new MembersReset(e.Version, o.Type, [.. o.Members]),
         Compacted<Session> c => new MembersReset(e.Version, c.Snapshot.Type, [.. c.Snapshot.Members]),
         MembersJoined j => new MembersAdded(e.Version, [.. j.UserIds]),
         MemberLeft l => new MemberRemoved(e.Version, l.UserId),
         SessionClosed => new SessionEnded(e.Version),
+        MessageEdited ed => new EditStored(e.Version, ed.MsgId.ToString(), ed.Seq, ed.By, ed.Body.GetRawText(), ed.EditedAt),
+        ReactionAdded ra => new ReactionStored(e.Version, ra.MsgId.ToString(), ra.Seq, ra.Reaction, ra.By, true),
+        ReactionRemoved rr => new ReactionStored(e.Version, rr.MsgId.ToString(), rr.Seq, rr.Reaction, rr.By, false),
+        MessagePinned p => new PinStored(e.Version, p.MsgId.ToString(), p.By, p.At),
+        MessageUnpinned u => new UnpinStored(e.Version, u.MsgId.ToString(), u.By),
+        ConversationRead read => new ReadStored(e.Version, read.UserId, read.Seq),
         _ => null,
     };
 }

@@ -41,7 +41,7 @@ public sealed class SessionPushConsumer(
                     }
                     if (batch.Room && !budget.Admits(batch.TenantId, batch.SessionId, m.Priority, m.SentAt)) continue;
                     var frame = OutboundFrame.Of(new MessageFrame(batch.SessionId, m.MsgId, m.Seq, m.From, m.Type,
-                        JsonDocument.Parse(m.BodyJson).RootElement, m.Priority, m.SentAt));
+                        JsonDocument.Parse(m.BodyJson).RootElement, m.Priority, m.SentAt, m.ReplyTo, m.Mentions));
                     foreach (var connection in targets) connection.SendReliably(frame, now);
                     meters.Frames("message", targets.Count);
                     break;
@@ -49,6 +49,11 @@ public sealed class SessionPushConsumer(
                     var retract = OutboundFrame.Of(new RetractFrame(batch.SessionId, r.MsgId));
                     foreach (var connection in targets) connection.SendOnce(retract);
                     meters.Frames("retract", targets.Count);
+                    break;
+                case ChatPush or ReactionCountsPush:
+                    var chat = ChatFrames.Of(batch.SessionId, push);
+                    foreach (var connection in targets) connection.SendOnce(chat);
+                    meters.Frames(((ChatFrame)chat.Frame).Kind, targets.Count);
                     break;
             }
         }

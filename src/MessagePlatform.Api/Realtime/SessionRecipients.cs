@@ -26,6 +26,9 @@ public sealed class SessionRecipients
     public bool Room => Type == SessionType.Room;
     public bool Ended { get; private set; }
 
+    /// <summary>How many members the session has now (none for a room: whoever joined it on a node).</summary>
+    public int Count => _members.Count;
+
     public static SessionRecipients From(Session stored) => new(stored.Type, stored.Members, stored.JoinedAtSeq);
 
     public static SessionRecipients From(MembersReset reset) => new(reset.Type, reset.Members, null);

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MessagePlatform.Api.Sync;
 
-public sealed record SyncPage(IReadOnlyList<SyncItem> Items, string Cursor, bool HasMore);
+public sealed record SyncPage(IReadOnlyList<SyncEntry> Items, string Cursor, bool HasMore);
 
 public static class SyncApi
 {

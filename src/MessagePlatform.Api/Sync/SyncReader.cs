@@ -3,14 +3,22 @@ using MessagePlatform.Api.Messages;
 using MessagePlatform.Domain;
 using MessagePlatform.Projections;
 using Npgsql;
+using System.Text.Json.Serialization;
 using static MessagePlatform.Projections.ReadModels;
 
 namespace MessagePlatform.Api.Sync;
 
-/// <summary>A message, a retraction, or (with no session, seq nor sender) a broadcast with its tags.</summary>
+/// <summary>
+/// A message, a retraction, or (with no session, seq nor sender) a broadcast with its tags. Messages
+/// show their latest body, and since v1.1 `edited`, `editedAt`, `replyTo` and `mentions` when they have them.
+/// </summary>
 public sealed record SyncItem(
     string Kind, string? SessionId, string MsgId, long? Seq, string? From, string Type, System.Text.Json.JsonElement? Body,
-    string Priority, DateTimeOffset SentAt, bool Retracted, IReadOnlyList<string>? Tags = null);
+    string Priority, DateTimeOffset SentAt, bool Retracted, IReadOnlyList<string>? Tags = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Edited = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? EditedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReplyTo = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Mentions = null) : SyncEntry;
 
 /// <summary>What a user's sync may show: timeline entries sent from one time, broadcasts from another.</summary>
 public sealed record SyncHorizon(DateTimeOffset TimelineFrom, DateTimeOffset BroadcastsFrom);
@@ -27,12 +35,15 @@ public sealed class SyncReader(NpgsqlDataSource db)
     /// <summary>Feed rows looked at per call: bounds the work for a user in few of a tenant's big groups.</summary>
     public const int FeedScanCap = 2_000;
 
+    // Entries whose message or chat item is gone (GC) or past the horizon are left out, as before v1.1.
     private static readonly string ChainQuery = $"""
-        select u.position, u.kind, u.session_id, {MessageRows.Columns("c")}
+        select u.position, u.kind, u.session_id, {SyncChatItems.Columns("i")}, {MessageRows.Columns("c")}
         from {Qualified(UserChainTable)} u
-        join {Qualified(SessionChainTable)} c on c.tenant_id = u.tenant_id and c.session_id = u.session_id and c.seq = u.seq
-             and c.sent_at >= $5
-        where u.tenant_id = $1 and u.user_id = $2 and u.position > $3
+        left join {Qualified(SessionChainTable)} c on u.kind in ('message', 'retract')
+             and c.tenant_id = u.tenant_id and c.session_id = u.session_id and c.seq = u.seq and c.sent_at >= $5
+        left join {Qualified(ChatItemsTable)} i on u.kind not in ('message', 'retract')
+             and i.tenant_id = u.tenant_id and i.session_id = u.session_id and i.version = u.seq and i.at >= $5
+        where u.tenant_id = $1 and u.user_id = $2 and u.position > $3 and (c.seq is not null or i.version is not null)
         order by u.position limit $4
         """;
 
@@ -43,12 +54,14 @@ public sealed class SyncReader(NpgsqlDataSource db)
         with w as (
           select f.position, f.kind, f.session_id, f.seq from {Qualified(ReadFeedTable)} f
           where f.tenant_id = $1 and f.position > $3 order by f.position limit $4)
-        select w.position, w.kind, w.session_id, {MessageRows.Columns("c")}
+        select w.position, w.kind, w.session_id, {SyncChatItems.Columns("i")}, {MessageRows.Columns("c")}
         from w
         left join {Qualified(ChainMembersTable)} m on m.tenant_id = $1 and m.session_id = w.session_id and m.user_id = $2
              and w.seq > m.joined_seq and (m.left_seq is null or w.seq < m.left_seq)
-        left join {Qualified(SessionChainTable)} c on m.user_id is not null
+        left join {Qualified(SessionChainTable)} c on m.user_id is not null and w.kind in ('message', 'retract')
              and c.tenant_id = $1 and c.session_id = w.session_id and c.seq = w.seq and c.sent_at >= $5
+        left join {Qualified(ChatItemsTable)} i on m.user_id is not null and w.kind not in ('message', 'retract')
+             and i.tenant_id = $1 and i.session_id = w.session_id and i.version = w.seq and i.at >= $5
         order by w.position
         """;
 
@@ -65,7 +78,7 @@ public sealed class SyncReader(NpgsqlDataSource db)
         from w order by w.position
         """;
 
-    public async Task<SyncMerge.Page<SyncItem>> ReadAsync(
+    public async Task<SyncMerge.Page<SyncEntry>> ReadAsync(
         string tenantId, string userId, SyncCursor cursor, int limit, SyncHorizon horizon, CancellationToken ct)
     {
         var chain = await QueryAsync(ChainQuery, tenantId, userId, cursor.UserPosition, limit + 1, horizon.TimelineFrom, ct);
@@ -74,15 +87,15 @@ public sealed class SyncReader(NpgsqlDataSource db)
         return SyncMerge.Merge(cursor, [.. chain.Select(Found)], Window(feed, cursor.FeedPosition), Window(broadcasts, cursor.BroadcastPosition), limit);
     }
 
-    private static SyncWindow<SyncItem> Window(List<SourcedItem<SyncItem?>> scanned, long from) => new(
+    private static SyncWindow<SyncEntry> Window(List<SourcedItem<SyncEntry?>> scanned, long from) => new(
         [.. scanned.Where(w => w.Item is not null).Select(Found)], scanned.Count == 0 ? from : scanned[^1].Position,
         scanned.Count == FeedScanCap);
 
-    private async Task<List<SourcedItem<SyncItem?>>> BroadcastsAsync(
+    private async Task<List<SourcedItem<SyncEntry?>>> BroadcastsAsync(
         string tenantId, string userId, long after, DateTimeOffset visibleFrom, CancellationToken ct)
     {
         await using var cmd = db.Command(BroadcastQuery, tenantId, userId, after, FeedScanCap, visibleFrom);
-        var rows = new List<SourcedItem<SyncItem?>>();
+        var rows = new List<SourcedItem<SyncEntry?>>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -90,31 +103,37 @@ public sealed class SyncReader(NpgsqlDataSource db)
             var item = !reader.GetBoolean(7) ? null : new SyncItem("broadcast", null, msgId.ToString(), null, null, reader.GetString(2),
                 reader.IsDBNull(3) ? null : System.Text.Json.JsonDocument.Parse(reader.GetString(3)).RootElement.Clone(),
                 reader.GetString(4), sentAt, false, reader.GetFieldValue<string[]>(5));
-            rows.Add(new SourcedItem<SyncItem?>(position, sentAt, msgId, item));
+            rows.Add(new SourcedItem<SyncEntry?>(position, sentAt, msgId, item));
         }
         return rows;
     }
 
-    private static SourcedItem<SyncItem> Found(SourcedItem<SyncItem?> row) => new(row.Position, row.At, row.MsgId, row.Item!);
+    private static SourcedItem<SyncEntry> Found(SourcedItem<SyncEntry?> row) => new(row.Position, row.At, row.MsgId, row.Item!);
 
-    private async Task<List<SourcedItem<SyncItem?>>> QueryAsync(
+    private async Task<List<SourcedItem<SyncEntry?>>> QueryAsync(
         string sql, string tenantId, string userId, long after, int limit, DateTimeOffset visibleFrom, CancellationToken ct)
     {
         await using var cmd = db.Command(sql, tenantId, userId, after, limit, visibleFrom);
-        var rows = new List<SourcedItem<SyncItem?>>();
+        var rows = new List<SourcedItem<SyncEntry?>>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
+        const int message = 3 + SyncChatItems.Count;
         while (await reader.ReadAsync(ct))
         {
-            var position = reader.GetInt64(0);
-            if (reader.IsDBNull(3))
+            var (position, kind, sessionId) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+            if (SyncChatItems.Read(reader, 3, kind, sessionId) is { } chat)
             {
-                rows.Add(new SourcedItem<SyncItem?>(position, default, 0, null));
+                rows.Add(new SourcedItem<SyncEntry?>(position, chat.At, chat.MsgId, chat.Item));
                 continue;
             }
-            var m = MessageRows.Read(reader, 3);
-            var item = new SyncItem(reader.GetString(1), reader.GetString(2), m.MsgId, m.Seq, m.From, m.Type, m.Body,
-                m.Priority, m.SentAt, m.Retracted);
-            rows.Add(new SourcedItem<SyncItem?>(position, m.SentAt, long.Parse(m.MsgId), item));
+            if (reader.IsDBNull(message))
+            {
+                rows.Add(new SourcedItem<SyncEntry?>(position, default, 0, null));
+                continue;
+            }
+            var m = MessageRows.Read(reader, message);
+            var item = new SyncItem(kind, sessionId, m.MsgId, m.Seq, m.From, m.Type, m.Body, m.Priority, m.SentAt, m.Retracted,
+                Edited: m.Edited, EditedAt: m.EditedAt, ReplyTo: m.ReplyTo, Mentions: m.Mentions);
+            rows.Add(new SourcedItem<SyncEntry?>(position, m.SentAt, long.Parse(m.MsgId), item));
         }
         return rows;
     }

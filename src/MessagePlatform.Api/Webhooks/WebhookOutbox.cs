@@ -37,6 +37,15 @@ public sealed class WebhookOutbox : SubscriptionBase
         IncludeType<SessionClosed>();
         IncludeType<UserWentOnline>();
         IncludeType<UserWentOffline>();
+        IncludeType<MessageEdited>();
+        IncludeType<ReactionAdded>();
+        IncludeType<ReactionRemoved>();
+        IncludeType<MessagePinned>();
+        IncludeType<MessageUnpinned>();
+        IncludeType<ConversationRead>();
+        IncludeType<SessionOpened>();
+        IncludeType<MembersJoined>();
+        IncludeType<MemberLeft>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -67,15 +76,21 @@ public sealed class WebhookOutbox : SubscriptionBase
 
     private static (string Type, object Body)? Describe(IEvent e) => e.Data switch
     {
-        MessageSent m => ("message.sent", new
+        // A reply or a mention adds its fields; a plain message keeps the shape receivers always had.
+        MessageSent { ReplyTo: null, Mentions: null } m => ("message.sent", new
         {
             type = "message.sent", msgId = m.MsgId.ToString(), seq = e.Version, from = m.From, msgType = m.Type, body = m.Body,
             priority = m.Priority, sentAt = m.SentAt,
+        }),
+        MessageSent m => ("message.sent", new
+        {
+            type = "message.sent", msgId = m.MsgId.ToString(), seq = e.Version, from = m.From, msgType = m.Type, body = m.Body,
+            priority = m.Priority, sentAt = m.SentAt, replyTo = m.ReplyTo?.ToString(), mentions = m.Mentions ?? [],
         }),
         MessageRetracted r => ("message.retracted", new { type = "message.retracted", msgId = r.MsgId.ToString(), seq = r.Seq, by = r.By }),
         SessionClosed c => ("session.closed", new { type = "session.closed", seq = e.Version, closedAt = c.ClosedAt }),
         UserWentOnline on => ("user.online", new { type = "user.online", userId = on.UserId, at = on.At }),
         UserWentOffline off => ("user.offline", new { type = "user.offline", userId = off.UserId, lastSeenAt = off.LastSeenAt }),
-        _ => null,
+        _ => WebhookChatEvents.Describe(e),
     };
 }

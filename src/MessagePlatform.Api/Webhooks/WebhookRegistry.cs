@@ -9,7 +9,11 @@ public sealed record WebhookRegistration(string Url, string Secret, string[] Eve
 /// <summary>Where a session's events go: its own webhook, else the tenant's default.</summary>
 public sealed class WebhookRegistry(NpgsqlDataSource db)
 {
-    public static readonly string[] EventTypes = ["message.sent", "message.retracted", "session.closed", "user.online", "user.offline"];
+    public static readonly string[] EventTypes =
+    [
+        "message.sent", "message.retracted", "session.closed", "user.online", "user.offline",
+        .. WebhookChatEvents.Types,
+    ];
     private static readonly string Table = ReadModels.Qualified(WebhookTables.Registrations);
 
     /// <summary>

@@ -48,4 +48,34 @@ public sealed class FramesTests
             Json(OutboundFrame.Of(new FrameErrorFrame(null, 400, "Unknown or malformed frame"))));
         Assert.Null(OutboundFrame.Of(PongFrame.Instance).Frame.AckId);
     }
+
+    [Fact]
+    public void a_reply_with_mentions_adds_them_to_the_message_frame()
+    {
+        var frame = OutboundFrame.Of(new MessageFrame("g1", "43", 4, "ann", "text", JsonSerializer.SerializeToElement(new { text = "yes" }), "normal", At,
+            "42", ["bob", "@all"]));
+        Assert.Equal("""{"type":"message","sessionId":"g1","msgId":"43","seq":4,"from":"ann","msgType":"text","body":{"text":"yes"},"priority":"normal","sentAt":"2026-12-02T04:00:00+00:00","replyTo":"42","mentions":["bob","@all"]}""",
+            Json(frame));
+    }
+
+    [Fact]
+    public void chat_frames_have_the_shapes_clients_were_promised()
+    {
+        var edit = OutboundFrame.Of(new EditFrame("g1", "42", 3, JsonSerializer.SerializeToElement(new { text = "hi!" }), At, "ann"));
+        Assert.Equal("""{"type":"edit","sessionId":"g1","msgId":"42","seq":3,"body":{"text":"hi!"},"editedAt":"2026-12-02T04:00:00+00:00","by":"ann"}""", Json(edit));
+        Assert.Null(edit.Frame.AckId);
+        Assert.False(edit.Frame.AtMostOnce);
+        var reaction = OutboundFrame.Of(new ReactionFrame("g1", "42", 3, "👍", "bob", true));
+        // Like every frame's text, a reaction outside ASCII is written as JSON escapes (the same string to any JSON reader).
+        Assert.Equal("""{"type":"reaction","sessionId":"g1","msgId":"42","seq":3,"reaction":"\uD83D\uDC4D","by":"bob","added":true}""", Json(reaction));
+        Assert.True(reaction.Frame.AtMostOnce);
+        var counts = OutboundFrame.Of(new ReactionCountsFrame("r1", "42", 3, new Dictionary<string, long> { ["👍"] = 1200, ["Heart"] = 0 }));
+        Assert.Equal("""{"type":"reaction","sessionId":"r1","msgId":"42","seq":3,"counts":{"\uD83D\uDC4D":1200,"Heart":0}}""", Json(counts));
+        Assert.Equal("""{"type":"pin","sessionId":"g1","msgId":"42","by":"ann","pinnedAt":"2026-12-02T04:00:00+00:00"}""",
+            Json(OutboundFrame.Of(new PinFrame("g1", "42", "ann", At))));
+        Assert.Equal("""{"type":"unpin","sessionId":"g1","msgId":"42","by":"ann"}""", Json(OutboundFrame.Of(new UnpinFrame("g1", "42", "ann"))));
+        var read = OutboundFrame.Of(new ReadFrame("g1", "bob", 7));
+        Assert.Equal("""{"type":"read","sessionId":"g1","userId":"bob","seq":7}""", Json(read));
+        Assert.Null(read.Frame.AckId);
+    }
 }

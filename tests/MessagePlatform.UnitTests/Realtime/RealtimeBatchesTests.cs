@@ -56,4 +56,47 @@ public sealed class RealtimeBatchesTests
         Assert.Equal(json, JsonSerializer.Serialize(back, JsonSerializerOptions.Web));
         Assert.Equal(At, back.CommittedAt);
     }
+
+    [Fact]
+    public void chat_events_become_changes_in_stream_order_with_the_seq_of_the_message_they_are_about()
+    {
+        var page = new[]
+        {
+            E("a", 2, Sent(20) with { ReplyTo = 10, Mentions = ["bob"] }),
+            E("a", 3, new MessageEdited(20, 2, "ann", JsonSerializer.SerializeToElement("hi!"), false, At)),
+            E("a", 4, new ReactionAdded(20, 2, "👍", "bob", At)),
+            E("a", 5, new ReactionRemoved(20, 2, "👍", "bob", At)),
+            E("a", 6, new MessagePinned(20, 2, "ann", At)),
+            E("a", 7, new MessageUnpinned(20, "ann", At)),
+            E("a", 8, new ConversationRead("bob", 2, At)),
+        };
+        var changes = Assert.Single(RealtimeBatches.Of(page).Sessions).Batch.Changes;
+
+        Assert.Equal([2L, 3, 4, 5, 6, 7, 8], changes.Select(c => c.Seq));
+        var sent = Assert.IsType<MessageStored>(changes[0]);
+        Assert.Equal("10", sent.ReplyTo);
+        Assert.Equal(["bob"], sent.Mentions!);
+        Assert.Equal(new EditStored(3, "20", 2, "ann", "\"hi!\"", At), changes[1]);
+        Assert.Equal(new ReactionStored(4, "20", 2, "👍", "bob", true), changes[2]);
+        Assert.False(Assert.IsType<ReactionStored>(changes[3]).Added);
+        Assert.Equal(new PinStored(6, "20", "ann", At), changes[4]);
+        Assert.Equal(new UnpinStored(7, "20", "ann"), changes[5]);
+        Assert.Equal(new ReadStored(8, "bob", 2), changes[6]);
+    }
+
+    [Fact]
+    public void a_message_published_before_replies_existed_still_reads_and_chat_pushes_survive_the_bus()
+    {
+        var old = """{"$change":"message","seq":4,"msgId":"40","from":"ann","type":"text","bodyJson":"\"hi\"","priority":"low","sentAt":"2026-12-02T04:00:00+00:00"}""";
+        var stored = Assert.IsType<MessageStored>(JsonSerializer.Deserialize<SessionChange>(old, JsonSerializerOptions.Web));
+        Assert.Null(stored.ReplyTo);
+        Assert.Null(stored.Mentions);
+
+        SessionPushes pushes = new(1, "t", "a", false, [new ChatPush(["bob"], new ReactionStored(5, "40", 4, "👍", "ann", true)),
+            new ReactionCountsPush([], "40", 4, new Dictionary<string, long> { ["👍"] = 3 })]);
+        var json = JsonSerializer.Serialize(pushes, JsonSerializerOptions.Web);
+        var back = JsonSerializer.Deserialize<SessionPushes>(json, JsonSerializerOptions.Web)!;
+        Assert.Equal(new ReactionStored(5, "40", 4, "👍", "ann", true), Assert.IsType<ChatPush>(back.Pushes[0]).Change);
+        Assert.Equal(3, Assert.IsType<ReactionCountsPush>(back.Pushes[1]).Counts["👍"]);
+    }
 }

@@ -17,16 +17,19 @@ public abstract record ServerFrame
     [JsonIgnore] public virtual bool AtMostOnce => false;
 }
 
+/// <summary>ReplyTo and Mentions are written only when the message has them: a plain message keeps its old shape.</summary>
 public sealed record MessageFrame(
-    string SessionId, string MsgId, long Seq, string From, string MsgType, JsonElement Body, string Priority, DateTimeOffset SentAt)
-    : ServerFrame
+    string SessionId, string MsgId, long Seq, string From, string MsgType, JsonElement Body, string Priority, DateTimeOffset SentAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReplyTo = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string[]? Mentions = null)
+    : ServerFrame, ISessionFrame
 {
     [JsonPropertyOrder(-1)] public string Type => "message";
     [JsonIgnore] public override string? AckId => MsgId;
     [JsonIgnore] public override bool AtMostOnce => Priority == "low";
 }
 
-public sealed record RetractFrame(string SessionId, string MsgId) : ServerFrame
+public sealed record RetractFrame(string SessionId, string MsgId) : ServerFrame, ISessionFrame
 {
     [JsonPropertyOrder(-1)] public string Type => "retract";
 }
@@ -41,7 +44,7 @@ public sealed record BroadcastFrame(
 }
 
 /// <summary>Someone else is typing in a session: never stored, never in sync, sent once (QoS 0).</summary>
-public sealed record TypingFrame(string SessionId, string UserId) : ServerFrame
+public sealed record TypingFrame(string SessionId, string UserId) : ServerFrame, ISessionFrame
 {
     [JsonPropertyOrder(-1)] public string Type => "typing";
     [JsonIgnore] public override bool AtMostOnce => true;
@@ -94,6 +97,7 @@ public sealed record OutboundFrame(ServerFrame Frame, byte[] Bytes)
 {
     public static OutboundFrame Of(MessageFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.MessageFrame));
     public static OutboundFrame Of(RetractFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.RetractFrame));
+    public static OutboundFrame Of(ChatFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.ChatFrame));
     public static OutboundFrame Of(BroadcastFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.BroadcastFrame));
     public static OutboundFrame Of(TypingFrame frame) => new(frame, JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Default.TypingFrame));
     public static readonly OutboundFrame Sync = new(SyncFrame.Instance, JsonSerializer.SerializeToUtf8Bytes(SyncFrame.Instance, FrameJson.Default.SyncFrame));
@@ -105,6 +109,7 @@ public sealed record OutboundFrame(ServerFrame Frame, byte[] Bytes)
 [JsonSerializable(typeof(MessageFrame))]
 [JsonSerializable(typeof(RetractFrame))]
 [JsonSerializable(typeof(BroadcastFrame))]
+[JsonSerializable(typeof(ChatFrame))]
 [JsonSerializable(typeof(SyncFrame))]
 [JsonSerializable(typeof(TypingFrame))]
 [JsonSerializable(typeof(ReplyFrame))]

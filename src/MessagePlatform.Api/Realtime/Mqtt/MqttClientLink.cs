@@ -102,7 +102,7 @@ public sealed class MqttClientLink : IFrameTransport
                 return InSession(sessionId);
             case RetractFrame { SessionId: var sessionId }:
                 return InSession(sessionId);
-            case TypingFrame { SessionId: var sessionId }:
+            case ISessionFrame { SessionId: var sessionId }:
                 return InSession(sessionId);
             case BroadcastFrame { Tags.Length: 0 }:
                 return [MqttTopic.Global];
