@@ -180,4 +180,23 @@ public sealed class ReceiptsTests(PlatformFixture platform)
         await MarkAsync(tenant.App, "ann", "ops", early.GetProperty("seq").GetInt64());
         Assert.Equal(1, (await Ops("ann")).GetProperty("unreadMentions").GetInt64());
     }
+
+    [Fact]
+    public async Task marking_read_tells_the_other_member_by_a_read_frame_and_a_read_sync_item()
+    {
+        var tenant = await platform.NewTenantAsync();
+        await tenant.App.OpenAsync(new { type = "c2c", members = new[] { "ann", "bob" } });
+        var sent = await tenant.App.SendAsync("c2c:ann:bob", "bob", "hi").ExpectAsync(HttpStatusCode.Created);
+        await using var bob = await SocketClient.ConnectAsync(platform.Host, await tenant.App.TokenAsync("bob"));
+        var seq = sent.GetProperty("seq").GetInt64();
+        await MarkAsync(tenant.App, "ann", "c2c:ann:bob", seq);
+
+        var (read, _) = await bob.ReceiveUntilAsync("read", TimeSpan.FromSeconds(20));
+        Assert.Equal(("c2c:ann:bob", "ann", seq),
+            (read.GetProperty("sessionId").GetString(), read.GetProperty("userId").GetString(), read.GetProperty("seq").GetInt64()));
+        await platform.Host.ProjectionsCaughtUpAsync();
+        var (items, _) = await tenant.App.SyncAllAsync("bob");
+        var item = Assert.Single(items, i => i.GetProperty("kind").GetString() == "read");
+        Assert.Equal(("ann", seq), (item.GetProperty("userId").GetString(), item.GetProperty("seq").GetInt64()));
+    }
 }

@@ -44,7 +44,7 @@ public sealed record BroadcastFrame(
 }
 
 /// <summary>Someone else is typing in a session: never stored, never in sync, sent once (QoS 0).</summary>
-public sealed record TypingFrame(string SessionId, string UserId) : ServerFrame
+public sealed record TypingFrame(string SessionId, string UserId) : ServerFrame, ISessionFrame
 {
     [JsonPropertyOrder(-1)] public string Type => "typing";
     [JsonIgnore] public override bool AtMostOnce => true;

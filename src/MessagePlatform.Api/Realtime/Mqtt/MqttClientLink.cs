@@ -104,8 +104,6 @@ public sealed class MqttClientLink : IFrameTransport
                 return InSession(sessionId);
             case ISessionFrame { SessionId: var sessionId }:
                 return InSession(sessionId);
-            case TypingFrame { SessionId: var sessionId }:
-                return InSession(sessionId);
             case BroadcastFrame { Tags.Length: 0 }:
                 return [MqttTopic.Global];
             case BroadcastFrame broadcast:
