@@ -27,7 +27,8 @@ export interface MessageView {
   pinned: boolean;
 }
 
-interface Entry { view: MessageView; reactors: Map<string, Set<string>> }
+/** Per reaction, the users known to have it on (true) or off (false); history names only the user itself. */
+interface Entry { view: MessageView; reactors: Map<string, Map<string, boolean>> }
 
 export class Timeline {
   private readonly sessions = new Map<string, Map<string, Entry>>();
@@ -61,10 +62,10 @@ export class Timeline {
   load(sessionId: string, messages: HistoryMessage[]): void {
     for (const m of messages) {
       const reactions: MessageView["reactions"] = {};
-      const reactors = new Map<string, Set<string>>();
+      const reactors = new Map<string, Map<string, boolean>>();
       for (const [reaction, { count, me }] of Object.entries(m.reactions ?? {})) {
         reactions[reaction] = { count, me: me === true };
-        reactors.set(reaction, new Set(me ? [this.me] : []));
+        reactors.set(reaction, new Map([[this.me, me === true]]));
       }
       const known = this.get(sessionId, m.msgId);
       this.put({ view: {
@@ -107,12 +108,14 @@ export class Timeline {
           }
         } else {
           const { reaction, by, added } = event.data;
-          const known = e.reactors.get(reaction) ?? new Set<string>();
+          const known = e.reactors.get(reaction) ?? new Map<string, boolean>();
           const shown = reactions[reaction] ?? { count: 0, me: false };
-          const unnamed = shown.count - known.size; // counted by history, names unknown
+          const unnamed = shown.count - [...known.values()].filter(Boolean).length; // counted by history, names unknown
           let count = shown.count;
-          if (added && !known.has(by)) { known.add(by); count += 1; }
-          if (!added && (known.delete(by) || unnamed > 0)) count = Math.max(0, count - 1);
+          const was = known.get(by);
+          if (added && was !== true) count += 1;
+          if (!added && (was === true || (was === undefined && unnamed > 0))) count = Math.max(0, count - 1);
+          known.set(by, added);
           e.reactors.set(reaction, known);
           if (count > 0) reactions[reaction] = { count, me: by === this.me ? added : shown.me };
           else delete reactions[reaction];
