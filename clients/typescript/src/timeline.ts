@@ -33,6 +33,12 @@ interface Entry { view: MessageView; reactors: Map<string, Map<string, boolean>>
 export class Timeline {
   private readonly sessions = new Map<string, Map<string, Entry>>();
   private readonly reads = new Map<string, Map<string, number>>();
+  /**
+   * Changes of messages not known yet, per `sessionId|msgId`: a pushed reaction can overtake its
+   * message's frame held behind a gap. The message event applies them; a history page, which shows
+   * them already, drops them.
+   */
+  private readonly early = new Map<string, ChatEvent[]>();
 
   /** `me` is the user the client runs as: its reactions set `me`. `perSession` bounds memory (oldest seqs go). */
   constructor(private readonly me: string, private readonly perSession = 2000) {}
@@ -68,6 +74,7 @@ export class Timeline {
         reactors.set(reaction, new Map([[this.me, me === true]]));
       }
       const known = this.get(sessionId, m.msgId);
+      this.early.delete(`${sessionId}|${m.msgId}`);
       this.put({ view: {
         ...viewOf({ ...m, sessionId, editedAt: m.editedAt ?? undefined }), reactions, pinned: known?.pinned ?? false,
       }, reactors });
@@ -91,14 +98,19 @@ export class Timeline {
       case "message": {
         const known = this.get(event.data.sessionId, event.data.msgId);
         if (known) return known; // history already showed it, maybe newer
-        return this.put({ view: viewOf(event.data), reactors: new Map() }).view;
+        this.put({ view: viewOf(event.data), reactors: new Map() });
+        const key = `${event.data.sessionId}|${event.data.msgId}`;
+        const early = this.early.get(key) ?? [];
+        this.early.delete(key);
+        for (const change of early) this.apply(change);
+        return this.get(event.data.sessionId, event.data.msgId);
       }
-      case "retract": return this.change(event.data.sessionId, event.data.msgId, (e) => { e.view = { ...e.view, retracted: true, body: null }; });
+      case "retract": return this.change(event.data.sessionId, event.data.msgId, (e) => { e.view = { ...e.view, retracted: true, body: null }; }, event);
       case "edit": return this.change(event.data.sessionId, event.data.msgId, (e) => {
         const at = event.data.editedAt;
         if (e.view.retracted || (at && e.view.editedAt && Date.parse(at) < Date.parse(e.view.editedAt))) return; // an older version
         e.view = { ...e.view, body: event.data.body, edited: true, editedAt: at ?? e.view.editedAt };
-      });
+      }, event);
       case "reaction": return this.change(event.data.sessionId, event.data.msgId, (e) => {
         const reactions = { ...e.view.reactions };
         if ("counts" in event.data) {
@@ -121,9 +133,9 @@ export class Timeline {
           else delete reactions[reaction];
         }
         e.view = { ...e.view, reactions };
-      });
-      case "pin": return this.change(event.data.sessionId, event.data.msgId, (e) => { e.view = { ...e.view, pinned: true }; });
-      case "unpin": return this.change(event.data.sessionId, event.data.msgId, (e) => { e.view = { ...e.view, pinned: false }; });
+      }, event);
+      case "pin": return this.change(event.data.sessionId, event.data.msgId, (e) => { e.view = { ...e.view, pinned: true }; }, event);
+      case "unpin": return this.change(event.data.sessionId, event.data.msgId, (e) => { e.view = { ...e.view, pinned: false }; }, event);
       case "read": this.markRead(event.data.sessionId, event.data.userId, event.data.seq); return undefined;
       default: return undefined;
     }
@@ -135,9 +147,14 @@ export class Timeline {
     if ((marks.get(userId) ?? -Infinity) < seq) marks.set(userId, seq);
   }
 
-  private change(sessionId: string, msgId: string, change: (entry: Entry) => void): MessageView | undefined {
+  private change(sessionId: string, msgId: string, change: (entry: Entry) => void, event?: ChatEvent): MessageView | undefined {
     const entry = this.sessions.get(sessionId)?.get(msgId);
-    if (!entry) return undefined; // a message the app never loaded: its history will show the change
+    if (!entry) {
+      // Kept for the message's arrival (bounded: a change of a message the app never loads is only history's).
+      if (event) this.early.set(`${sessionId}|${msgId}`, [...(this.early.get(`${sessionId}|${msgId}`) ?? []), event]);
+      while (this.early.size > 1000) this.early.delete(this.early.keys().next().value as string);
+      return undefined;
+    }
     change(entry);
     return entry.view;
   }

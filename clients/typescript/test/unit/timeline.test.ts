@@ -71,4 +71,17 @@ describe("timeline: a message's state from history and events", () => {
     expect(timeline.readBy("s", "m1").sort()).toEqual(["bob", "carol"]);
     expect(timeline.readBy("s", "m2")).toEqual(["carol"]);
   });
+
+  it("a change that overtook its message is applied when the message arrives, not on top of a history page", () => {
+    const timeline = new Timeline("bob");
+    timeline.apply(react("carol", true));
+    timeline.apply({ kind: "pin", data: { sessionId: "s", msgId: "m1", by: "carol" } });
+    expect(timeline.get("s", "m1")).toBeUndefined();
+    timeline.apply({ kind: "message", data: message("m1", 2) });
+    expect(timeline.get("s", "m1")).toMatchObject({ pinned: true, reactions: { "👍": { count: 1, me: false } } });
+    timeline.apply({ kind: "reaction", data: { sessionId: "s", msgId: "m7", reaction: "👍", by: "carol", added: true } });
+    timeline.load("s", [{ ...message("m7", 9), reactions: { "👍": { count: 1 } } }]);
+    timeline.apply({ kind: "message", data: message("m7", 9) });
+    expect(timeline.get("s", "m7")!.reactions["👍"]!.count).toBe(1);
+  });
 });
