@@ -42,7 +42,8 @@ export interface ClientOptions {
 
 interface StoredState { cursor?: string; merge?: MergeSnapshot }
 
-const ACKED = new Set(["message", "broadcast", "edit", "reaction", "pin", "unpin"]);
+// The frames the gateway resends until acked; edits, reactions, pins and read marks are pushed once (sync catches up).
+const ACKED = new Set(["message", "broadcast"]);
 
 export class MessagePlatformClient {
   private readonly events = new Emitter();
