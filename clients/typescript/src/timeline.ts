@@ -28,7 +28,12 @@ export interface MessageView {
 }
 
 /** Per reaction, the users known to have it on (true) or off (false); history names only the user itself. */
-interface Entry { view: MessageView; reactors: Map<string, Map<string, boolean>> }
+interface Entry {
+  view: MessageView;
+  reactors: Map<string, Map<string, boolean>>;
+  /** Totals came pushed (a room, a big group): they are the count; single changes only say whether `me`. */
+  totals?: boolean;
+}
 
 export class Timeline {
   private readonly sessions = new Map<string, Map<string, Entry>>();
@@ -114,12 +119,18 @@ export class Timeline {
       case "reaction": return this.change(event.data.sessionId, event.data.msgId, (e) => {
         const reactions = { ...e.view.reactions };
         if ("counts" in event.data) {
+          e.totals = true;
           for (const [reaction, count] of Object.entries(event.data.counts)) {
             if (count > 0) reactions[reaction] = { count, me: reactions[reaction]?.me ?? false };
             else delete reactions[reaction];
           }
         } else {
           const { reaction, by, added } = event.data;
+          if (e.totals) {
+            if (by === this.me && reactions[reaction]) reactions[reaction] = { ...reactions[reaction]!, me: added };
+            e.view = { ...e.view, reactions };
+            return;
+          }
           const known = e.reactors.get(reaction) ?? new Map<string, boolean>();
           const shown = reactions[reaction] ?? { count: 0, me: false };
           const unnamed = shown.count - [...known.values()].filter(Boolean).length; // counted by history, names unknown

@@ -57,7 +57,11 @@ export class ChatView {
     // The timeline has applied each of these before the handler runs: drawing again shows it.
     this.client.on("retract", (r) => { this.renderIfOpen(r.sessionId); this.refreshSoon(); });
     this.client.on("edit", (e) => { this.renderIfOpen(e.sessionId); this.refreshSoon(); });
-    for (const kind of ["reaction", "pin", "unpin", "read"] as const) this.client.on(kind, (e) => this.renderIfOpen(e.sessionId));
+    for (const kind of ["reaction", "pin", "unpin"] as const) this.client.on(kind, (e) => this.renderIfOpen(e.sessionId));
+    this.client.on("read", (r) => {
+      this.renderIfOpen(r.sessionId);
+      if (r.userId === this.me.userId) this.refreshSoon(); // read on another device: the unread badge follows
+    });
     this.client.on("typing", (t) => {
       if (t.sessionId !== this.openId || t.userId === this.me.userId) return;
       this.typingUntil.set(t.userId, Date.now() + TYPING_MS);

@@ -44,6 +44,10 @@ describe("timeline: a message's state from history and events", () => {
     timeline.apply({ kind: "reaction", data: { sessionId: "s", msgId: "m1", counts: { "👍": 5, "😂": 1 } } });
     timeline.apply({ kind: "reaction", data: { sessionId: "s", msgId: "m1", counts: { "😂": 0 } } });
     expect(timeline.get("s", "m1")!.reactions).toEqual({ "👍": { count: 5, me: false } });
+    // A big group has both: pushed totals, and single changes by sync; the totals already count them.
+    timeline.apply({ kind: "reaction", data: { sessionId: "s", msgId: "m1", reaction: "👍", by: "bob", added: true } });
+    timeline.apply({ kind: "reaction", data: { sessionId: "s", msgId: "m1", reaction: "👍", by: "carol", added: true } });
+    expect(timeline.get("s", "m1")!.reactions).toEqual({ "👍": { count: 5, me: true } });
   });
 
   it("retractions, pins, replies and mentions", () => {
