@@ -90,6 +90,7 @@ export class Merge {
         return { emit: [{ kind: "typing", data: { sessionId: str(frame.sessionId), userId: str(frame.userId) } }], sync: false };
       default: {
         const event = eventOf(frame.type, frame);
+        if (event && this.ahead(event)) return { emit: [], sync: true };
         const toggle = event && toggleOf(event);
         if (toggle) {
           const outcome = this.toggles.fromFrame(toggle.id, toggle.on, now, !this.rooms.has(toggle.sessionId));
@@ -98,6 +99,18 @@ export class Merge {
         return { emit: event ? this.news(event) : [], sync: false };
       }
     }
+  }
+
+  /**
+   * A pushed edit or reaction of a message not emitted yet (its frame held behind a gap, or still on
+   * its way): the app must see the message first, and sync has both, in order.
+   */
+  private ahead(event: ChatEvent): boolean {
+    if (event.kind !== "edit" && !(event.kind === "reaction" && !("counts" in event.data))) return false;
+    const { sessionId, seq } = event.data;
+    if (seq === undefined || this.rooms.has(sessionId)) return false;
+    const last = this.lastSeq.get(sessionId);
+    return last === undefined || seq > last;
   }
 
   /** A page of sync, in the platform's order. `now` (ms) dates the flips it delivers ahead of their frames. */

@@ -4,6 +4,12 @@ import type { ChatEvent, ServerFrame, SyncItem } from "../../src/types.js";
 
 const edit = (editedAt: string, text: string) => ({ sessionId: "a", msgId: "m1", seq: 2, body: { text }, editedAt, by: "alice" });
 const reaction = (by: string, added: boolean, r = "👍") => ({ sessionId: "a", msgId: "m1", seq: 2, reaction: r, by, added });
+/** A merge that has emitted message m1 (seq 2) of session a, so changes of it are not ahead of it. */
+function primed(): Merge {
+  const merge = new Merge();
+  merge.page([{ kind: "message", sessionId: "a", msgId: "m1", seq: 2, from: "alice", type: "text", body: {} }], 0);
+  return merge;
+}
 const frameOf = (type: string, data: object): ServerFrame => ({ type, ...data });
 const itemOf = (kind: string, data: object): SyncItem => ({ kind, ...data } as SyncItem);
 const kinds = (events: ChatEvent[]) => events.map((e) => {
@@ -16,8 +22,22 @@ const kinds = (events: ChatEvent[]) => events.map((e) => {
 });
 
 describe("merge of everyday chat events", () => {
-  it("an edit pushed and then pulled is emitted once; a second edit of the same message is not a duplicate", () => {
+  it("an edit or reaction pushed before its message was emitted waits for sync, which brings both in order", () => {
     const merge = new Merge();
+    merge.page([{ kind: "message", sessionId: "a", msgId: "m0", seq: 1, from: "alice", type: "text", body: {} }], 0);
+    expect(merge.frame({ type: "message", sessionId: "a", msgId: "m1", seq: 2, from: "alice", msgType: "text", body: {} }, 0).emit).toHaveLength(1);
+    expect(merge.frame(frameOf("reaction", { ...reaction("bob", true), msgId: "m5", seq: 5 }), 0)).toEqual({ emit: [], sync: true });
+    expect(merge.frame(frameOf("edit", { ...edit("2026-01-01T00:00:01Z", "v2"), msgId: "m5", seq: 5 }), 0)).toEqual({ emit: [], sync: true });
+    const pulled = merge.page([
+      { kind: "message", sessionId: "a", msgId: "m5", seq: 5, from: "alice", type: "text", body: {} },
+      itemOf("reaction", { ...reaction("bob", true), msgId: "m5", seq: 5 }),
+      itemOf("edit", { ...edit("2026-01-01T00:00:01Z", "v2"), msgId: "m5", seq: 5 }),
+    ], 0);
+    expect(pulled.map((e) => e.kind)).toEqual(["message", "reaction", "edit"]);
+  });
+
+  it("an edit pushed and then pulled is emitted once; a second edit of the same message is not a duplicate", () => {
+    const merge = primed();
     expect(kinds(merge.frame(frameOf("edit", edit("2026-01-01T00:00:01Z", "v2")), 0).emit)).toEqual(["edit:v2"]);
     expect(kinds(merge.page([itemOf("edit", edit("2026-01-01T00:00:01Z", "v2"))], 0))).toEqual([]);
     expect(kinds(merge.page([itemOf("edit", edit("2026-01-01T00:00:05Z", "v3"))], 0))).toEqual(["edit:v3"]);
@@ -25,7 +45,7 @@ describe("merge of everyday chat events", () => {
   });
 
   it("a reaction added, removed and added again by frames is emitted three times, and sync's echo of all three never", () => {
-    const merge = new Merge();
+    const merge = primed();
     const flips = [reaction("bob", true), reaction("bob", false), reaction("bob", true)];
     expect(flips.flatMap((f) => kinds(merge.frame(frameOf("reaction", f), 0).emit))).toEqual(["bob+👍", "bob-👍", "bob+👍"]);
     expect(kinds(merge.page(flips.map((f) => itemOf("reaction", f)), 0))).toEqual([]);
@@ -34,7 +54,7 @@ describe("merge of everyday chat events", () => {
   });
 
   it("a reaction pulled before its frame arrives is emitted once: the late frame is dropped", () => {
-    const merge = new Merge();
+    const merge = primed();
     expect(kinds(merge.page([itemOf("reaction", reaction("bob", true)), itemOf("reaction", reaction("bob", false))], 0)))
       .toEqual(["bob+👍", "bob-👍"]);
     expect(kinds(merge.frame(frameOf("reaction", reaction("bob", true)), 10).emit)).toEqual([]);
@@ -43,7 +63,7 @@ describe("merge of everyday chat events", () => {
   });
 
   it("a resent reaction frame changes nothing; other users' and other reactions are apart", () => {
-    const merge = new Merge();
+    const merge = primed();
     const events = [
       reaction("bob", true), reaction("bob", true), reaction("carol", true), reaction("bob", true, "❤️"),
     ].flatMap((f) => kinds(merge.frame(frameOf("reaction", f), 0).emit));
@@ -51,7 +71,7 @@ describe("merge of everyday chat events", () => {
   });
 
   it("after a new socket, a frame sync already delivered is still dropped by its state, and a later flip is not", () => {
-    const merge = new Merge();
+    const merge = primed();
     merge.page([itemOf("reaction", reaction("bob", true))], 0);
     merge.socketOpened();
     expect(kinds(merge.frame(frameOf("reaction", reaction("bob", true)), 0).emit)).toEqual([]);
@@ -59,7 +79,7 @@ describe("merge of everyday chat events", () => {
   });
 
   it("a room's reaction totals are emitted as they come (no by, no added)", () => {
-    const merge = new Merge();
+    const merge = primed();
     merge.joinRoom("room");
     const counts = { type: "reaction", sessionId: "room", msgId: "m9", seq: 9, counts: { "👍": 3 } };
     const [event] = merge.frame(counts, 0).emit;
@@ -68,7 +88,7 @@ describe("merge of everyday chat events", () => {
   });
 
   it("pins and unpins: each once, pushed or pulled, pinned again after an unpin", () => {
-    const merge = new Merge();
+    const merge = primed();
     const pin = { sessionId: "a", msgId: "m1", by: "alice" };
     expect(merge.frame(frameOf("pin", { ...pin, pinnedAt: "2026-01-01T00:00:00Z" }), 0).emit)
       .toEqual([{ kind: "pin", data: { ...pin, at: "2026-01-01T00:00:00Z" } }]);
@@ -78,7 +98,7 @@ describe("merge of everyday chat events", () => {
   });
 
   it("read marks only move up: a repeat or an older mark is not emitted", () => {
-    const merge = new Merge();
+    const merge = primed();
     const read = (userId: string, seq: number) => ({ sessionId: "a", userId, seq });
     expect(kinds(merge.frame(frameOf("read", read("bob", 5)), 0).emit)).toEqual(["read:bob@5"]);
     expect(kinds(merge.page([itemOf("read", read("bob", 3)), itemOf("read", read("bob", 5)), itemOf("read", read("carol", 5))], 0)))
@@ -87,7 +107,7 @@ describe("merge of everyday chat events", () => {
   });
 
   it("typing is passed on every time and never remembered", () => {
-    const merge = new Merge();
+    const merge = primed();
     const typing = { type: "typing", sessionId: "a", userId: "bob" };
     expect(merge.frame(typing, 0).emit).toHaveLength(1);
     expect(merge.frame(typing, 0).emit).toHaveLength(1);
@@ -106,7 +126,7 @@ describe("merge of everyday chat events", () => {
   });
 
   it("restores reactions, pins and read marks from its snapshot: nothing emitted twice after a restart", () => {
-    const first = new Merge();
+    const first = primed();
     first.frame(frameOf("reaction", reaction("bob", true)), 0);
     first.frame(frameOf("read", { sessionId: "a", userId: "bob", seq: 4 }), 0);
     first.frame(frameOf("pin", { sessionId: "a", msgId: "m1", by: "bob" }), 0);
@@ -121,7 +141,7 @@ describe("merge of everyday chat events", () => {
     let state = 7;
     const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     for (let round = 0; round < 300; round++) {
-      const merge = new Merge();
+      const merge = primed();
       // A history of flips of one switch as the platform committed them (each a real change).
       const flips = Array.from({ length: 8 }, (_, i) => reaction("bob", i % 2 === 0));
       const emitted: boolean[] = [];
