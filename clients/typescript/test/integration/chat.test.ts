@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { MessagePlatformClient, type ChatEvent, type ClientEvents, type MessageView, type WebSocketConstructor } from "../../src/index.js";
-import { ApiNode, eventually, freshDatabase, newTenant, Proxy } from "./platform.js";
+import { ApiNode, eventually, freshDatabase, newTenant, Proxy, sleep } from "./platform.js";
 
 let node: ApiNode;
 let proxy: Proxy;
@@ -43,6 +43,12 @@ async function user(userId: string, options: Partial<ConstructorParameters<typeo
   return { client, events, states, of: <K extends ChatEvent["kind"]>(kind: K) => events.filter((e) => e.kind === kind) as Extract<ChatEvent, { kind: K }>[] };
 }
 
+/** Polls an asynchronous condition, as eventually() a synchronous one. */
+async function until(done: () => Promise<boolean>, what: () => Promise<string>, withinMs = 30_000): Promise<void> {
+  for (const deadline = Date.now() + withinMs; Date.now() < deadline; await sleep(200)) if (await done()) return;
+  throw new Error(`not within ${withinMs} ms: ${await what()}`);
+}
+
 /** What every member must agree on about a message (`me` differs per user, so it is checked apart). */
 const agreed = (m: MessageView | undefined) => m && {
   body: m.body, edited: m.edited, retracted: m.retracted, replyTo: m.replyTo, mentions: m.mentions, pinned: m.pinned,
@@ -61,8 +67,9 @@ describe("everyday chat through the SDK", () => {
     await eventually(() => alice.of("message").some((e) => e.data.msgId === m2.msgId), () => "alice never got the reply");
     expect(alice.of("message").find((e) => e.data.msgId === m2.msgId)!.data).toMatchObject({ replyTo: m1.msgId, mentions: ["alice"] });
     expect((await alice.client.replies(group, m1.msgId)).messages.map((m) => m.msgId)).toEqual([m2.msgId]);
-    const mentioned = (await alice.client.conversations()).find((c) => c.sessionId === group);
-    expect(mentioned?.unreadMentions).toBe(1);
+    // The conversation list is a projection that may lag the send by a moment.
+    await until(async () => (await alice.client.conversations()).find((c) => c.sessionId === group)?.unreadMentions === 1,
+      async () => `alice's conversations ${JSON.stringify(await alice.client.conversations())}`);
 
     await alice.client.edit(group, m1.msgId, { text: "lunch at 12?" });
     proxy.dropSockets(); // what was pushed so far comes again by sync after the reconnect
@@ -127,7 +134,10 @@ describe("everyday chat through the SDK", () => {
     expect(carol.client.timeline.readBy(group, m1.msgId)).toContain("bob");
 
     await alice.client.setConversationSettings(group, { pinned: true, muted: true });
-    expect((await alice.client.conversations())[0]).toMatchObject({ sessionId: group, pinned: true, muted: true });
+    await until(async () => {
+      const [first] = await alice.client.conversations();
+      return first?.sessionId === group && first.pinned === true && first.muted === true;
+    }, async () => `alice's conversations ${JSON.stringify(await alice.client.conversations())}`);
   });
 
   it("refusals come back as problems: someone else's message is not edited, a reply must be of the session", async () => {
