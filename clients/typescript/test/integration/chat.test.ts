@@ -127,6 +127,8 @@ describe("everyday chat through the SDK", () => {
     expect(carol.of("edit").filter((e) => e.data.msgId === m1.msgId)).toHaveLength(2);
     expect(flips(carol)).toEqual(expected);
     expect(carol.of("typing")).toEqual([]); // typing is never in sync
+    carol.client.typing(group); // no socket: over REST
+    await eventually(() => alice.of("typing").some((e) => e.data.userId === "carol"), () => "alice never saw carol typing");
     for (const who of [alice, bob]) await eventually(() => isDeepStrictEqual(live(who), final), () => `${JSON.stringify(live(who))}`);
     expect(alice.client.timeline.get(group, m1.msgId)!.reactions["👍"]!.me).toBe(true);
     expect(bob.client.timeline.get(group, m1.msgId)!.reactions["👍"]!.me).toBe(false);
