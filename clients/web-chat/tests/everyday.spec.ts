@@ -97,7 +97,7 @@ test("an edited message shows its new text on both sides, marked edited, and sur
   await expect(message(bob, "pizza tonight?")).toHaveCount(0);
   // The reply's quote follows the edit.
   await expect(message(bob, "@alice yes").getByTestId("reply-quote")).toHaveText("alice: pizza at 8?");
-  // Kept as the run's artifact (and, copied, as the README's docs/web-chat-everyday.png).
+  // Kept as the run's artifact.
   await alice.screenshot({ path: path.resolve(here, "../test-results/everyday.png") });
 
   await bob.reload();
