@@ -8,7 +8,8 @@ import { LocalStorageStore, MessagePlatformClient, type ChatMessage, type Conver
 import { Composer, type Draft } from "./composer.js";
 import { openChat, presence, type SignIn } from "./demo.js";
 import { h, replaceChildren } from "./dom.js";
-import { messageItem, textOf, type MessageActions } from "./message-item.js";
+import { conversationItem } from "./conversation-item.js";
+import { messageItem, type MessageActions } from "./message-item.js";
 
 const PAGE = 30;
 /** How long "typing…" shows after the last hint; the platform passes on one per user every 2 s. */
@@ -220,17 +221,12 @@ export class ChatView {
   private renderConversations(): void {
     replaceChildren(this.list, this.conversations.map((c) => {
       const name = this.nameOf(c.sessionId);
-      const last = c.lastMessage;
-      const item = h("li", { "data-testid": "conversation", "data-session-id": c.sessionId, class: c.sessionId === this.openId ? "open" : undefined },
-        h("span", { class: "presence", "data-testid": "presence", "data-online": String(this.online.get(name) ?? false),
-          title: this.online.get(name) ? "online" : "offline" }),
-        h("span", { class: "name" }, name),
-        h("span", { class: "preview" }, last ? (last.retracted ? "retracted" : `${last.from}: ${textOf(last.body)}`) : ""),
-        h("span", { class: "badges" },
-          h("span", { class: "badge mention", "data-testid": "mention-badge", hidden: !c.unreadMentions, title: "mentions you" }, "@"),
-          h("span", { class: "badge", "data-testid": "unread-badge", hidden: c.unread === 0 }, String(c.unread))));
-      item.addEventListener("click", () => void this.open(c.sessionId));
-      return item;
+      return conversationItem(c, {
+        name, online: this.online.get(name) ?? false, open: c.sessionId === this.openId,
+        select: () => void this.open(c.sessionId),
+        settings: (change) => void this.client.setConversationSettings(c.sessionId, change)
+          .then(() => this.refresh(), (e: Error) => this.say(`settings not changed: ${e.message}`)),
+      });
     }));
   }
 

@@ -109,3 +109,16 @@ test("an edited message shows its new text on both sides, marked edited, and sur
   await expect(message(bob, "@alice yes").getByTestId("reaction")).toHaveAttribute("data-me", "true");
   await expect(message(bob, "@alice yes").getByTestId("reply-quote")).toHaveText("alice: pizza at 8?");
 });
+
+test("a pinned conversation comes first, and a muted one says so", async () => {
+  await alice.getByTestId("new-chat-user").fill("dave");
+  await alice.getByTestId("new-chat-submit").click();
+  const list = alice.getByTestId("conversation");
+  await expect(list.first()).toContainText("dave"); // the newest activity first
+  await list.filter({ hasText: "bob" }).getByTestId("conversation-pin").click();
+  await expect(list.first()).toContainText("bob");
+  await expect(list.first()).toHaveAttribute("data-pinned", "true");
+  await list.filter({ hasText: "bob" }).getByTestId("conversation-mute").click();
+  await expect(list.filter({ hasText: "bob" })).toHaveAttribute("data-muted", "true");
+  await expect(list.filter({ hasText: "dave" })).toHaveAttribute("data-muted", "false");
+});
