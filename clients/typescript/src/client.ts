@@ -10,9 +10,13 @@ import { Merge, type MergeSnapshot } from "./merge.js";
 import { SendQueue, type QueuedSend } from "./queue.js";
 import { Sender } from "./sender.js";
 import { MemoryStore, type ClientStore } from "./store.js";
+import { Timeline } from "./timeline.js";
 import { ProblemError, RestApi, type Fetch } from "./transport/http.js";
 import type { WebSocketConstructor } from "./transport/websocket.js";
-import type { ChatEvent, ClientEvents, ConnectionState, Conversation, HistoryPage, OutgoingMessage, SendResult, ServerFrame } from "./types.js";
+import type {
+  ChatEvent, ClientEvents, ConnectionState, Conversation, ConversationSettings, HistoryPage, MessageReceipts, OutgoingMessage,
+  PinnedMessage, SendResult, ServerFrame, SessionReceipts,
+} from "./types.js";
 
 export interface ClientOptions {
   baseUrl: string;
@@ -38,7 +42,8 @@ export interface ClientOptions {
 
 interface StoredState { cursor?: string; merge?: MergeSnapshot }
 
-const ACKED = new Set(["message", "broadcast", "edit", "reaction", "pin", "unpin"]);
+// The frames the gateway resends until acked; edits, reactions, pins and read marks are pushed once (sync catches up).
+const ACKED = new Set(["message", "broadcast"]);
 
 export class MessagePlatformClient {
   private readonly events = new Emitter();
@@ -53,12 +58,16 @@ export class MessagePlatformClient {
   private heldRetry: ReturnType<typeof setTimeout> | undefined;
   private writes: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly typedAt = new Map<string, number>();
+  /** Each message's latest state as this client has seen it (history pages and events); apps may draw from it. */
+  readonly timeline: Timeline;
 
   constructor(private readonly options: ClientOptions) {
     const token = typeof options.token === "function" ? options.token : () => options.token as string;
     this.api = new RestApi(options.baseUrl, options.userId, token,
       options.fetch ?? globalThis.fetch.bind(globalThis), options.requestTimeoutMs ?? 10_000);
     this.store = options.store ?? new MemoryStore();
+    this.timeline = new Timeline(options.userId);
   }
 
   on<K extends keyof ClientEvents>(kind: K, handler: Handler<K>): () => void { return this.events.on(kind, handler); }
@@ -97,7 +106,7 @@ export class MessagePlatformClient {
       pingMs: 25_000,
     }, {
       frame: (frame) => this.onFrame(frame),
-      opened: () => { this.sender?.wake(); void this.sync().catch(() => undefined); },
+      opened: () => { this.merge.socketOpened(); this.sender?.wake(); void this.sync().catch(() => undefined); },
       poll: () => this.sync().then((reached) => { if (reached) this.sender?.wake(); return reached; }, () => false),
       state: (state) => this.events.emit("state", state),
     });
@@ -110,17 +119,56 @@ export class MessagePlatformClient {
   }
 
   async retract(sessionId: string, msgId: string, reason?: string): Promise<void> { await this.api.retract(sessionId, msgId, reason); }
-  edit(sessionId: string, msgId: string, body: unknown) { return this.api.edit(sessionId, msgId, body); }
+  /** The sender's new body, within the session's edit window; the `edit` event follows for every member. */
+  edit(sessionId: string, msgId: string, body: unknown): Promise<{ msgId: string; seq: number; editedAt: string }> {
+    return this.api.edit(sessionId, msgId, body);
+  }
+  editMessage(sessionId: string, msgId: string, body: unknown) { return this.edit(sessionId, msgId, body); }
+  /** Idempotent: reacting twice with the same reaction is one reaction. */
   async react(sessionId: string, msgId: string, reaction: string): Promise<void> { await this.api.react(sessionId, msgId, reaction); }
   async unreact(sessionId: string, msgId: string, reaction: string): Promise<void> { await this.api.unreact(sessionId, msgId, reaction); }
-  history(sessionId: string, options: { afterSeq?: number; beforeSeq?: number; limit?: number } = {}): Promise<HistoryPage> {
-    return this.api.history(sessionId, options);
+  async pin(sessionId: string, msgId: string): Promise<void> { await this.api.pin(sessionId, msgId); }
+  async unpin(sessionId: string, msgId: string): Promise<void> { await this.api.unpin(sessionId, msgId); }
+  async listPins(sessionId: string): Promise<PinnedMessage[]> {
+    const { pins } = await this.api.pins(sessionId);
+    this.timeline.loadPins(sessionId, pins.map((p) => p.msgId));
+    return pins;
   }
+  /** A page of history; it also refreshes `timeline` with what the platform shows now. */
+  async history(sessionId: string, options: { afterSeq?: number; beforeSeq?: number; limit?: number } = {}): Promise<HistoryPage> {
+    const page = await this.api.history(sessionId, options);
+    this.timeline.load(sessionId, page.messages);
+    return page;
+  }
+  /** The messages replying to one, like history. */
+  async replies(sessionId: string, msgId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<HistoryPage> {
+    const page = await this.api.replies(sessionId, msgId, options);
+    this.timeline.load(sessionId, page.messages);
+    return page;
+  }
+  /** Each member's read mark (c2c and groups); `read` events keep `timeline` current after it. */
+  async receipts(sessionId: string): Promise<SessionReceipts> {
+    const receipts = await this.api.receipts(sessionId);
+    this.timeline.loadReceipts(sessionId, receipts.members);
+    return receipts;
+  }
+  /** Who has and has not read one message (write-diffusion sessions). */
+  messageReceipts(sessionId: string, msgId: string): Promise<MessageReceipts> { return this.api.messageReceipts(sessionId, msgId); }
   conversations(): Promise<Conversation[]> { return this.api.conversations(); }
+  /** This user's own view of a conversation: pinned first, muted, hidden until a newer message. */
+  async setConversationSettings(sessionId: string, settings: ConversationSettings): Promise<void> {
+    await this.api.conversationSettings(sessionId, settings);
+  }
+  /** Tells the other members; they get a `read` event. */
   async markRead(sessionId: string, seq: number): Promise<void> { await this.api.markRead(sessionId, seq); }
 
-  /** "I am typing": over the socket when live, else REST; never queued, a late typing hint is a wrong one. */
-  typing(sessionId: string): void {
+  /**
+   * "I am typing": over the socket when live, else REST; never queued, a late typing hint is a wrong one.
+   * Call it on every keystroke: at most one goes out per session every 2 s, as the platform passes on no more.
+   */
+  typing(sessionId: string, now = Date.now()): void {
+    if (now - (this.typedAt.get(sessionId) ?? -Infinity) < 2_000) return;
+    this.typedAt.set(sessionId, now);
     if (!this.link?.write({ type: "typing", sessionId })) void this.api.typing(sessionId).catch(() => undefined);
   }
 
@@ -152,7 +200,7 @@ export class MessagePlatformClient {
       this.syncAgain = false;
       for (let more = true; more && !this.closed;) {
         const page = await this.api.sync(this.cursor, this.options.syncPageSize ?? 200);
-        const events = this.merge.page(page.items);
+        const events = this.merge.page(page.items, Date.now());
         this.cursor = page.cursor;
         this.emitAll(events);
         void this.persistState();
@@ -180,7 +228,10 @@ export class MessagePlatformClient {
   }
 
   private emitAll(events: ChatEvent[]): void {
-    for (const event of events) this.events.emit(event.kind, event.data as never);
+    for (const event of events) {
+      this.timeline.apply(event); // first, so a handler reads the state the event made
+      this.events.emit(event.kind, event.data as never);
+    }
   }
 
   private persistState(): Promise<void> {

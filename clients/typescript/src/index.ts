@@ -3,6 +3,8 @@ export { MemoryStore, LocalStorageStore, type ClientStore, type WebStorageLike }
 export { ProblemError } from "./transport/http.js";
 export type { WebSocketConstructor, WebSocketLike } from "./transport/websocket.js";
 export { Merge, type MergeSnapshot } from "./merge.js";
+export { Toggles, type ToggleSnapshot } from "./toggles.js";
+export { Timeline, type MessageView } from "./timeline.js";
 export { SendQueue, type QueuedSend } from "./queue.js";
 export { Backoff, backoffDelay } from "./backoff.js";
 export type * from "./types.js";

@@ -4,8 +4,12 @@
 // emitted seq is surely next, anything further may have an unseen message before it. Such a frame
 // is held and a sync is asked for; the sync cursor is the platform's word on completeness (sync.md),
 // so whatever the sync returns fills the gap, in order, and releases what was held behind it.
+// Everything else a session carries (retractions, edits, reactions, pins, read marks) is emitted
+// once however often it comes: by a key of its own where it has one (an edit's editedAt), as a
+// switch where it can flip back and forth (toggles.ts), as a mark that only moves up (read).
 // Pure: no I/O, no timers; the client feeds it and persists its snapshot.
 
+import { Toggles, type ToggleSnapshot } from "./toggles.js";
 import type { ChatEvent, ChatMessage, ServerFrame, SyncItem, Priority } from "./types.js";
 
 export interface MergeSnapshot {
@@ -13,6 +17,10 @@ export interface MergeSnapshot {
   lastSeq: Record<string, number>;
   /** Keys of non-message events already emitted (retractions, edits, reactions, broadcasts), oldest first. */
   seen: string[];
+  /** Reactions and pins: each switch's state and the flips pushed ahead of sync. */
+  toggles?: ToggleSnapshot;
+  /** The highest read mark emitted, per `sessionId|userId`. */
+  readSeq?: Record<string, number>;
 }
 
 export interface MergeOutcome {
@@ -35,6 +43,8 @@ export class Merge {
   private readonly seen = new Set<string>();
   private readonly held = new Map<string, Map<number, Held>>();
   private readonly rooms = new Set<string>();
+  private readonly toggles: Toggles;
+  private readonly readSeq = new Map<string, number>();
   private readonly seenLimit: number;
   private readonly holdMs: number;
 
@@ -43,6 +53,8 @@ export class Merge {
     this.holdMs = options.holdMs ?? 30_000;
     for (const [session, seq] of Object.entries(snapshot?.lastSeq ?? {})) this.lastSeq.set(session, seq);
     for (const key of snapshot?.seen ?? []) this.seen.add(key);
+    for (const [key, seq] of Object.entries(snapshot?.readSeq ?? {})) this.readSeq.set(key, seq);
+    this.toggles = new Toggles(snapshot?.toggles, this.seenLimit, this.holdMs);
   }
 
   /** Rooms are never in sync (API.md), so their frames are emitted as they come, newest seq wins. */
@@ -50,8 +62,14 @@ export class Merge {
   leaveRoom(sessionId: string): void { this.rooms.delete(sessionId); }
 
   snapshot(): MergeSnapshot {
-    return { lastSeq: Object.fromEntries(this.lastSeq), seen: [...this.seen] };
+    return {
+      lastSeq: Object.fromEntries(this.lastSeq), seen: [...this.seen],
+      toggles: this.toggles.snapshot(), readSeq: Object.fromEntries(this.readSeq),
+    };
   }
+
+  /** A new socket is open: pushes the old one lost will come by sync, not as frames. */
+  socketOpened(): void { this.toggles.socketOpened(); }
 
   /** Frames are held waiting for a sync: the client should keep pulling until none is. */
   get holding(): boolean {
@@ -72,13 +90,31 @@ export class Merge {
         return { emit: [{ kind: "typing", data: { sessionId: str(frame.sessionId), userId: str(frame.userId) } }], sync: false };
       default: {
         const event = eventOf(frame.type, frame);
-        return { emit: event ? this.once(event) : [], sync: false };
+        if (event && this.ahead(event)) return { emit: [], sync: true };
+        const toggle = event && toggleOf(event);
+        if (toggle) {
+          const outcome = this.toggles.fromFrame(toggle.id, toggle.on, now, !this.rooms.has(toggle.sessionId));
+          return { emit: outcome === "emit" ? [event] : [], sync: outcome === "sync" };
+        }
+        return { emit: event ? this.news(event) : [], sync: false };
       }
     }
   }
 
-  /** A page of sync, in the platform's order. */
-  page(items: SyncItem[]): ChatEvent[] {
+  /**
+   * A pushed edit or reaction of a message not emitted yet (its frame held behind a gap, or still on
+   * its way): the app must see the message first, and sync has both, in order.
+   */
+  private ahead(event: ChatEvent): boolean {
+    if (event.kind !== "edit" && !(event.kind === "reaction" && !("counts" in event.data))) return false;
+    const { sessionId, seq } = event.data;
+    if (seq === undefined || this.rooms.has(sessionId)) return false;
+    const last = this.lastSeq.get(sessionId);
+    return last === undefined || seq > last;
+  }
+
+  /** A page of sync, in the platform's order. `now` (ms) dates the flips it delivers ahead of their frames. */
+  page(items: SyncItem[], now = 0): ChatEvent[] {
     const emit: ChatEvent[] = [];
     const touched = new Set<string>();
     for (const item of items) {
@@ -88,7 +124,12 @@ export class Merge {
         touched.add(message.sessionId);
       } else {
         const event = eventOf(item.kind, item);
-        if (event) emit.push(...this.once(event));
+        const toggle = event && toggleOf(event);
+        if (toggle) {
+          if (this.toggles.fromSync(toggle.id, toggle.on, now)) emit.push(event);
+        } else if (event) {
+          emit.push(...this.news(event));
+        }
       }
     }
     for (const session of touched) emit.push(...this.release(session));
@@ -139,6 +180,20 @@ export class Merge {
     return [{ kind: "message", data: message }];
   }
 
+  /** The event (not a switch's flip) if the app has not had it yet, pushed or pulled. */
+  private news(event: ChatEvent): ChatEvent[] {
+    if (event.kind === "reaction") return [event]; // a room's totals: the newest is the truth, repeating it is harmless
+    if (event.kind === "read") {
+      const key = `${event.data.sessionId}|${event.data.userId}`;
+      if ((this.readSeq.get(key) ?? -Infinity) >= event.data.seq) return [];
+      this.readSeq.delete(key);
+      this.readSeq.set(key, event.data.seq);
+      while (this.readSeq.size > this.seenLimit) this.readSeq.delete(this.readSeq.keys().next().value as string);
+      return [event];
+    }
+    return this.once(event);
+  }
+
   private once(event: ChatEvent): ChatEvent[] {
     const key = keyOf(event);
     if (this.seen.has(key)) return [];
@@ -152,15 +207,27 @@ export class Merge {
 function keyOf(event: ChatEvent): string {
   switch (event.kind) {
     case "retract": return `retract:${event.data.sessionId}:${event.data.msgId}`;
-    case "edit": return `edit:${event.data.sessionId}:${event.data.msgId}:${event.data.seq ?? event.data.editedAt ?? ""}`;
-    case "reaction": return `reaction:${event.data.sessionId}:${event.data.msgId}:${event.data.seq ?? ""}:${event.data.reaction}:${event.data.by}:${event.data.added}`;
-    case "read": return `read:${event.data.sessionId}:${event.data.userId}:${event.data.seq}`;
+    // seq is the edited message's, the same for each of its edits: the time tells them apart.
+    case "edit": return `edit:${event.data.sessionId}:${event.data.msgId}:${event.data.editedAt ?? JSON.stringify(event.data.body)}`;
     case "broadcast": return `broadcast:${event.data.msgId}`;
     default: return `${event.kind}:${JSON.stringify(event.data)}`;
   }
 }
 
+/** Reactions of c2c and groups, and pins, are switches (toggles.ts); a room's reaction totals are not. */
+function toggleOf(event: ChatEvent): { id: string; on: boolean; sessionId: string } | undefined {
+  switch (event.kind) {
+    case "reaction":
+      if ("counts" in event.data) return undefined;
+      return { id: `reaction|${event.data.sessionId}|${event.data.msgId}|${event.data.reaction}|${event.data.by}`, on: event.data.added, sessionId: event.data.sessionId };
+    case "pin": return { id: `pin|${event.data.sessionId}|${event.data.msgId}`, on: true, sessionId: event.data.sessionId };
+    case "unpin": return { id: `pin|${event.data.sessionId}|${event.data.msgId}`, on: false, sessionId: event.data.sessionId };
+    default: return undefined;
+  }
+}
+
 const str = (value: unknown): string => (typeof value === "string" ? value : "");
+const optionalStr = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
 const priorityOf = (value: unknown): Priority => (value === "high" || value === "low" ? value : "normal");
 
@@ -173,10 +240,13 @@ function messageOfFrame(frame: ServerFrame): ChatMessage {
 }
 
 function messageOfItem(item: SyncItem): ChatMessage {
-  return withReplies({
+  const message = withReplies({
     sessionId: str(item.sessionId), msgId: item.msgId, seq: item.seq ?? 0, from: str(item.from), type: str(item.type),
     body: item.body ?? null, priority: priorityOf(item.priority), sentAt: str(item.sentAt), retracted: item.retracted === true,
   }, item);
+  if (item.edited === true || typeof item.editedAt === "string") message.edited = true;
+  if (typeof item.editedAt === "string") message.editedAt = item.editedAt;
+  return message;
 }
 
 function withReplies(message: ChatMessage, from: object): ChatMessage {
@@ -193,11 +263,18 @@ function eventOf(kind: string, source: Record<string, unknown> | SyncItem): Chat
   const msgId = str(s.msgId);
   switch (kind) {
     case "retract": return { kind: "retract", data: { sessionId, msgId } };
-    case "edit": return { kind: "edit", data: { sessionId, msgId, seq: num(s.seq), body: s.body ?? null, editedAt: s.editedAt as string | undefined } };
-    case "reaction": return {
-      kind: "reaction",
-      data: { sessionId, msgId, seq: num(s.seq), reaction: str(s.reaction), by: str(s.by), added: s.added !== false },
+    case "edit": return {
+      kind: "edit",
+      data: { sessionId, msgId, seq: num(s.seq), body: s.body ?? null, editedAt: optionalStr(s.editedAt), by: optionalStr(s.by) },
     };
+    case "reaction":
+      if (s.counts && typeof s.counts === "object") {
+        return { kind: "reaction", data: { sessionId, msgId, seq: num(s.seq), counts: { ...(s.counts as Record<string, number>) } } };
+      }
+      return { kind: "reaction", data: { sessionId, msgId, seq: num(s.seq), reaction: str(s.reaction), by: str(s.by), added: s.added !== false } };
+    // The frame says when a pin was made as pinnedAt, the sync item as at.
+    case "pin": return { kind: "pin", data: { sessionId, msgId, by: str(s.by), at: optionalStr(s.pinnedAt ?? s.at) } };
+    case "unpin": return { kind: "unpin", data: { sessionId, msgId, by: str(s.by), at: optionalStr(s.at) } };
     case "read": return { kind: "read", data: { sessionId, userId: str(s.userId), seq: num(s.seq) ?? 0 } };
     case "broadcast": return {
       kind: "broadcast",

@@ -16,12 +16,24 @@ export interface ChatMessage {
   sentAt: string;
   retracted: boolean;
   replyTo?: string;
+  /** User ids, or `["@all"]`. */
   mentions?: string[];
+  /** Sync shows a message's latest body; these say it is not the first. */
+  edited?: boolean;
+  editedAt?: string;
 }
 
 export interface Retraction { sessionId: string; msgId: string }
-export interface Edit { sessionId: string; msgId: string; seq?: number; body: unknown; editedAt?: string }
-export interface Reaction { sessionId: string; msgId: string; seq?: number; reaction: string; by: string; added: boolean }
+/** A message's new body; `seq` is the edited message's seq, `editedAt` tells one edit of it from another. */
+export interface Edit { sessionId: string; msgId: string; seq?: number; body: unknown; editedAt?: string; by?: string }
+/** One user's reaction put on or taken off (c2c and groups, pushed or pulled). */
+export interface ReactionChange { sessionId: string; msgId: string; seq?: number; reaction: string; by: string; added: boolean }
+/** A room's reactions to one message, totals now (rooms are aggregated per message, pushed only). */
+export interface ReactionCounts { sessionId: string; msgId: string; seq?: number; counts: Record<string, number> }
+export type Reaction = ReactionChange | ReactionCounts;
+export interface Pin { sessionId: string; msgId: string; by: string; at?: string }
+export interface Unpin { sessionId: string; msgId: string; by: string; at?: string }
+/** A member's read mark: it has read everything up to `seq` of the session. */
 export interface ReadReceipt { sessionId: string; userId: string; seq: number }
 export interface Typing { sessionId: string; userId: string }
 export interface Broadcast { msgId: string; type: string; body: unknown; tags?: string[]; priority: Priority; sentAt: string }
@@ -35,6 +47,8 @@ export interface ClientEvents {
   retract: Retraction;
   edit: Edit;
   reaction: Reaction;
+  pin: Pin;
+  unpin: Unpin;
   read: ReadReceipt;
   typing: Typing;
   broadcast: Broadcast;
@@ -72,10 +86,12 @@ export interface SyncItem {
   tags?: string[] | null;
   replyTo?: string | null;
   mentions?: string[] | null;
-  editedAt?: string;
+  edited?: boolean;
+  editedAt?: string | null;
   reaction?: string;
   by?: string;
   added?: boolean;
+  at?: string;
   userId?: string;
 }
 
@@ -100,12 +116,23 @@ export interface ServerFrame {
   [field: string]: unknown;
 }
 
-export interface HistoryPage { messages: Omit<ChatMessage, "sessionId">[]; hasMore: boolean }
+/** A message as history and replies show it: the latest body, and its reactions (`me` when asked with a user token). */
+export interface HistoryMessage extends Omit<ChatMessage, "sessionId" | "editedAt"> {
+  editedAt?: string | null;
+  reactions?: Record<string, { count: number; me?: boolean }>;
+}
+
+export interface HistoryPage { messages: HistoryMessage[]; hasMore: boolean }
+
+export interface PinnedMessage { msgId: string; by: string; pinnedAt: string }
+export interface SessionReceipts { members: { userId: string; readSeq: number }[] }
+export interface MessageReceipts { readBy: string[]; unreadBy: string[] }
+export interface ConversationSettings { pinned?: boolean; muted?: boolean; hidden?: boolean }
 
 export interface Conversation {
   sessionId: string;
   type: string;
-  lastMessage: Omit<ChatMessage, "sessionId"> | null;
+  lastMessage: HistoryMessage | null;
   unread: number;
   readSeq: number;
   unreadMentions?: number;

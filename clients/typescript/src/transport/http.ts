@@ -2,7 +2,9 @@
 // ProblemError with the platform's RFC 9457 problem; a network failure stays a TypeError from
 // fetch, which the callers read as "unreachable".
 
-import type { Conversation, HistoryPage, OutgoingMessage, SendResult, SyncPage } from "../types.js";
+import type {
+  Conversation, ConversationSettings, HistoryPage, MessageReceipts, OutgoingMessage, PinnedMessage, SendResult, SessionReceipts, SyncPage,
+} from "../types.js";
 
 export class ProblemError extends Error {
   constructor(
@@ -78,9 +80,35 @@ export class RestApi {
   }
 
   history(sessionId: string, options: { afterSeq?: number; beforeSeq?: number; limit?: number }): Promise<HistoryPage> {
-    const query = new URLSearchParams();
-    for (const [name, value] of Object.entries(options)) if (value !== undefined) query.set(name, String(value));
-    return this.call("GET", `/v1/sessions/${encodeURIComponent(sessionId)}/messages?${query}`);
+    return this.call("GET", `${sessionPath(sessionId)}/messages?${queryOf(options)}`);
+  }
+
+  replies(sessionId: string, msgId: string, options: { afterSeq?: number; limit?: number }): Promise<HistoryPage> {
+    return this.call("GET", `${messagePath(sessionId, msgId)}/replies?${queryOf(options)}`);
+  }
+
+  pin(sessionId: string, msgId: string): Promise<unknown> {
+    return this.call("POST", `${sessionPath(sessionId)}/pins`, { msgId });
+  }
+
+  unpin(sessionId: string, msgId: string): Promise<unknown> {
+    return this.call("DELETE", `${sessionPath(sessionId)}/pins/${encodeURIComponent(msgId)}`);
+  }
+
+  pins(sessionId: string): Promise<{ pins: PinnedMessage[] }> {
+    return this.call("GET", `${sessionPath(sessionId)}/pins`);
+  }
+
+  receipts(sessionId: string): Promise<SessionReceipts> {
+    return this.call("GET", `${sessionPath(sessionId)}/receipts`);
+  }
+
+  messageReceipts(sessionId: string, msgId: string): Promise<MessageReceipts> {
+    return this.call("GET", `${messagePath(sessionId, msgId)}/receipts`);
+  }
+
+  conversationSettings(sessionId: string, settings: ConversationSettings): Promise<unknown> {
+    return this.call("PUT", this.user(`/conversations/${encodeURIComponent(sessionId)}/settings`), settings);
   }
 
   conversations(): Promise<Conversation[]> {
@@ -92,9 +120,15 @@ export class RestApi {
   }
 
   typing(sessionId: string): Promise<unknown> {
-    return this.call("POST", `/v1/sessions/${encodeURIComponent(sessionId)}/typing`, {});
+    return this.call("POST", `${sessionPath(sessionId)}/typing`, {});
   }
 }
 
-const messagePath = (sessionId: string, msgId: string) =>
-  `/v1/sessions/${encodeURIComponent(sessionId)}/messages/${encodeURIComponent(msgId)}`;
+const sessionPath = (sessionId: string) => `/v1/sessions/${encodeURIComponent(sessionId)}`;
+const messagePath = (sessionId: string, msgId: string) => `${sessionPath(sessionId)}/messages/${encodeURIComponent(msgId)}`;
+
+function queryOf(options: Record<string, number | undefined>): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(options)) if (value !== undefined) query.set(name, String(value));
+  return query;
+}
