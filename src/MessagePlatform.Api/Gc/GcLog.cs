@@ -64,7 +64,7 @@ public sealed class GcLog(NpgsqlDataSource db)
             $"""
              select id, kind, session_id, policy, from_seq, to_seq, count, by, user_id, at from {Qualified}
              where tenant_id = $1 and at < $2 order by at desc, id limit $3
-             """, tenantId, before ?? DateTimeOffset.MaxValue, limit);
+             """, tenantId, before?.ToUniversalTime() ?? DateTimeOffset.MaxValue, limit); // Npgsql writes only UTC to timestamptz
         var list = new List<GcRecord>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
