@@ -94,4 +94,33 @@ public sealed class ReplyAndMentionTests(PlatformFixture platform)
         await tenant.App.GetAsync($"/v1/sessions/thread/messages/{root}/replies?limit=0").ExpectAsync(HttpStatusCode.BadRequest);
         await tenant.App.GetAsync("/v1/sessions/nowhere/messages/1/replies").ExpectAsync(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task a_websocket_send_frame_and_an_mqtt_send_carry_reply_and_mentions_like_the_rest_send()
+    {
+        var tenant = await platform.NewTenantAsync();
+        await tenant.App.OpenAsync(new { sessionId = "team", type = "group", members = new[] { "ann", "bob", "cy" } });
+        var root = (await tenant.App.SendAsync("team", "cy", "q").ExpectAsync(HttpStatusCode.Created)).GetProperty("msgId").GetString()!;
+        await using var ann = await SocketClient.ConnectAsync(platform.Host, await tenant.App.TokenAsync("ann"));
+        var (bob, _) = await MqttTestClient.OverWebSocketAsync(platform.Host, "bob", await tenant.App.TokenAsync("bob"));
+        await using var _bob = bob;
+        await bob.SubscribeAsync("single/bob");
+
+        await ann.SendAsync(new { type = "send", sessionId = "team", clientMsgId = "ws-1", msgType = "text", body = "a", replyTo = root, mentions = new[] { "cy" } });
+        await ann.ReceiveUntilAsync("sent");
+        var puback = await bob.PublishAsync("send/team", new { clientMsgId = "mq-1", msgType = "text", body = "b", replyTo = root, mentions = new[] { "@all" } });
+        Assert.True(puback.IsSuccess, $"{puback.ReasonCode} {puback.ReasonString}");
+
+        var messages = (await tenant.App.HistoryAsync("team")).GetProperty("messages").EnumerateArray().ToList();
+        Assert.All(messages[1..], m => Assert.Equal(root, m.GetProperty("replyTo").GetString()));
+        Assert.Equal(["cy"], messages[1].GetProperty("mentions").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(["@all"], messages[2].GetProperty("mentions").EnumerateArray().Select(m => m.GetString()));
+
+        // The same rules as REST: a stranger mentioned is refused over either, and nothing is stored.
+        await ann.SendAsync(new { type = "send", sessionId = "team", clientMsgId = "ws-2", msgType = "text", body = "x", mentions = new[] { "zed" } });
+        Assert.Equal(400, (await ann.ReceiveUntilAsync("error")).Match.GetProperty("status").GetInt32());
+        await bob.PublishAsync("send/team", new { clientMsgId = "mq-2", msgType = "text", body = "y", replyTo = "not-an-id" });
+        Assert.Equal(400, (await bob.ReceiveUntilAsync("error")).Frame.GetProperty("status").GetInt32());
+        Assert.Equal(3, (await tenant.App.HistoryAsync("team")).GetProperty("messages").GetArrayLength());
+    }
 }

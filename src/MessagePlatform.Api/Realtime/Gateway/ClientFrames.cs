@@ -8,7 +8,8 @@ namespace MessagePlatform.Api.Realtime.Gateway;
 
 /// <summary>A frame from a client (API.md "Realtime"); which fields count depends on its type.</summary>
 public sealed record ClientFrame(
-    string? Type, string? SessionId, string? ClientMsgId, string? MsgType, JsonElement? Body, string? Priority, string? MsgId);
+    string? Type, string? SessionId, string? ClientMsgId, string? MsgType, JsonElement? Body, string? Priority, string? MsgId,
+    string? ReplyTo = null, IReadOnlyList<string?>? Mentions = null);
 
 /// <summary>What the gateway does with each frame a client sends, and how it answers a send.</summary>
 public static class ClientFrames
@@ -38,7 +39,7 @@ public static class ClientFrames
                 break;
             case "send":
                 var outcome = await sending.SendAsync(caller, frame.SessionId ?? "",
-                    new SendMessageRequest(null, frame.ClientMsgId, frame.MsgType, frame.Body, frame.Priority), ct);
+                    new SendMessageRequest(null, frame.ClientMsgId, frame.MsgType, frame.Body, frame.Priority, frame.ReplyTo, frame.Mentions), ct);
                 connection.Send(Answer(outcome, frame.ClientMsgId));
                 break;
             case "typing" when frame.SessionId is not null:

@@ -7,7 +7,8 @@ using MQTTnet.Server;
 namespace MessagePlatform.Api.Realtime.Mqtt;
 
 /// <summary>What a client publishes to `send/{sessionId}`: the WebSocket `send` frame without its type and session.</summary>
-public sealed record MqttSendPayload(string? ClientMsgId, string? MsgType, JsonElement? Body, string? Priority);
+public sealed record MqttSendPayload(
+    string? ClientMsgId, string? MsgType, JsonElement? Body, string? Priority, string? ReplyTo = null, IReadOnlyList<string?>? Mentions = null);
 
 /// <summary>
 /// A client's PUBLISH. Only `send/{sessionId}` and `typing/{sessionId}` are accepted; a send goes through the one send path
@@ -53,7 +54,8 @@ public sealed class MqttSends(Sending sending, Typing.TypingSignals typing, ILog
         }
 
         var outcome = await sending.SendAsync(link.User, topic.Value,
-            new SendMessageRequest(null, payload.ClientMsgId, payload.MsgType, payload.Body, payload.Priority), e.CancellationToken);
+            new SendMessageRequest(null, payload.ClientMsgId, payload.MsgType, payload.Body, payload.Priority, payload.ReplyTo, payload.Mentions),
+            e.CancellationToken);
         // The payload on single/{userId} is the WebSocket gateway's answer, word for word.
         link.Connection.Send(Gateway.ClientFrames.Answer(outcome, payload.ClientMsgId));
         if (SendProblem.Of(outcome) is not { } problem) return;
