@@ -8,7 +8,8 @@ namespace MessagePlatform.Bench;
 /// <param name="Lags">Every wait for the readers of the store, in order: their lag at the end of each cell and how long it took to drain.</param>
 public sealed record BenchResults(
     MachineInfo Machine, bool Quick, string Sections, IReadOnlyList<ResultRow>? Sends, PipelineResult? Pipeline, SyncReport? Sync,
-    RealtimeReport? Realtime, BroadcastReport? Broadcast, IReadOnlyList<DrainRecord> Lags, RoomReactionsReport? Reactions = null)
+    RealtimeReport? Realtime, BroadcastReport? Broadcast, IReadOnlyList<DrainRecord> Lags, RoomReactionsReport? Reactions = null,
+    TracingResult? Tracing = null)
 {
     /// <summary>Every target of issue 12 (and the earlier ones), judged from the figures above; written to the JSON for reading, not read back.</summary>
     public IReadOnlyList<TargetRow> Targets => TargetBook.Of(this);

@@ -103,7 +103,7 @@ public sealed class PlatformProcess : IAsyncDisposable
         throw new TimeoutException("the API process did not start within 60 s");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -43,6 +43,7 @@ Log($"API at {platform.Address}; {settings.Duration.TotalSeconds:0.#} s per cell
 
 IReadOnlyList<ResultRow>? sends = null;
 PipelineResult? pipeline = null;
+TracingResult? tracing = null;
 SyncReport? sync = null;
 RealtimeReport? realtime = null;
 BroadcastReport? broadcast = null;
@@ -53,6 +54,12 @@ if (settings.Runs(Sections.Sends))
     ResultsTable.Print(sends, Console.Out);
     if (!interrupted.IsCancellationRequested)
         pipeline = await new PipelineCost(settings, platform.Lags, interrupted.Token).RunAsync();
+    if (!interrupted.IsCancellationRequested)
+    {
+        await using var sink = OtlpSink.Start();
+        if (await new PipelineCost(settings, platform.Lags, interrupted.Token, CostVariant.Tracing(sink.Endpoint)).RunAsync() is { } cost)
+            tracing = new TracingResult(cost, sink.Exports, sink.Bytes);
+    }
 }
 if (settings.Runs(Sections.Sync) && !interrupted.IsCancellationRequested)
     SyncTable.Print(sync = await new SyncSection(platform.Client, settings, interrupted.Token).RunAsync(), Console.Out);
@@ -65,7 +72,7 @@ if (settings.Runs(Sections.Reactions) && !interrupted.IsCancellationRequested)
     RoomReactionsSection.Print(reactions = await new RoomReactionsSection(platform, settings, interrupted.Token).RunAsync(), Console.Out);
 
 var results = new BenchResults(machine, settings.Quick, settings.Sections.ToString(), sends, pipeline, sync, realtime, broadcast, platform.Lags.Records,
-    reactions);
+    reactions, tracing);
 await BenchReport.WriteAsync(results, Path.Combine(BenchDatabase.FindRepoRoot(), "docs"));
 return 0;
 

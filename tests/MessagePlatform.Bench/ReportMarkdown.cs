@@ -56,12 +56,17 @@ public static class ReportMarkdown
             output.WriteLine($"Spread sends at concurrency {p.Concurrency} on two API processes started alike (Production, own database each), " +
                 "one with the realtime publisher and the webhook outbox, one with `Daemon:Subscriptions=false`; cells alternate on, off, on, off.");
             output.WriteLine();
-            MarkdownTable.Write(output, ["cell", "sends/s", "p50 ms", "p99 ms", "errors"],
-                [.. p.On.Zip(p.Off).SelectMany((pair, i) => new[] { Row($"round {i + 1}: pipeline on", pair.First), Row($"round {i + 1}: pipeline off", pair.Second) })]);
+            Cost(output, p, "pipeline", "the two readers cost");
+        }
+        if (r.Tracing is { } t)
+        {
+            output.WriteLine("## What tracing costs the write path");
             output.WriteLine();
-            output.WriteLine($"mean on {p.OnRate:N0} / mean off {p.OffRate:N0} sends/s = {p.Ratio:0.00}: " +
-                (p.Cost >= 0 ? $"the two readers cost {p.Cost * 100:0}% of send throughput." : $"on was {-p.Cost * 100:0}% faster than off, so no cost measurable over this run's noise."));
+            output.WriteLine($"The same spread sends at concurrency {t.Cost.Concurrency} on two more processes: one tracing every request " +
+                "(the default sampler; ASP.NET Core, Npgsql, Marten, MassTransit and the platform's spans) and exporting over OTLP/HTTP to a sink on loopback, " +
+                $"one without an exporter; metrics are on in both. The traced node made {t.Exports:N0} exports, {t.ExportedBytes / 1048576.0:N1} MiB.");
             output.WriteLine();
+            Cost(output, t.Cost, "tracing", "tracing costs");
         }
         if (r.Sync is { } sync)
         {
@@ -89,6 +94,16 @@ public static class ReportMarkdown
             Section(output, w => RoomReactionsSection.Print(reactions, w));
         }
         Lags(r.Lags, output);
+    }
+
+    private static void Cost(TextWriter output, PipelineResult p, string name, string costs)
+    {
+        MarkdownTable.Write(output, ["cell", "sends/s", "p50 ms", "p99 ms", "errors"],
+            [.. p.On.Zip(p.Off).SelectMany((pair, i) => new[] { Row($"round {i + 1}: {name} on", pair.First), Row($"round {i + 1}: {name} off", pair.Second) })]);
+        output.WriteLine();
+        output.WriteLine($"mean on {p.OnRate:N0} / mean off {p.OffRate:N0} sends/s = {p.Ratio:0.00}: " +
+            (p.Cost >= 0 ? $"{costs} {p.Cost * 100:0}% of send throughput." : $"on was {-p.Cost * 100:0}% faster than off, so no cost measurable over this run's noise."));
+        output.WriteLine();
     }
 
     private static string[] Row(string name, CellResult c) =>
