@@ -18,6 +18,9 @@ public sealed class BenchReportTests : IDisposable
         Assert.Contains("## Targets", markdown);
         Assert.Contains("## Readers' lag at the end of each cell", markdown);
         Assert.Contains("after spread sends x32", markdown);
+        Assert.Contains("## What tracing costs the write path", markdown);
+        Assert.Contains("made 1,234 exports", markdown);
+        Assert.Contains("tracing costs 10% of send throughput", markdown);
         Assert.True(File.Exists(Path.Combine(_directory, BenchReport.Json)));
         string[] charts = ["sends-throughput.png", "sends-latency.png", "push-latency.png"];
         foreach (var chart in charts) AssertPng(Path.Combine(_directory, BenchReport.Charts, chart));
@@ -71,7 +74,8 @@ public sealed class BenchReportTests : IDisposable
         var lags = new DrainRecord("after spread sends x32", new Dictionary<string, long> { ["UserChain"] = 40, ["RealtimePublisher"] = 3 }, 0.4, 0);
         return new BenchResults(machine, Quick: true, nameof(Sections.All), [Row(1, 3_000, 400, 500), Row(32, 10_000, 12_000, 4_000)],
             new PipelineResult(32, [Cell("pipeline on", 32, 700, 2), Cell("pipeline on", 32, 800, 2)],
-                [Cell("pipeline off", 32, 1_000, 1.5), Cell("pipeline off", 32, 1_000, 1.5)]), null, realtime, null, [lags]);
+                [Cell("pipeline off", 32, 1_000, 1.5), Cell("pipeline off", 32, 1_000, 1.5)]), null, realtime, null, [lags],
+            Tracing: new TracingResult(new PipelineResult(32, [Cell("tracing on", 32, 900, 2)], [Cell("tracing off", 32, 1_000, 1.5)]), 1_234, 5L << 20));
     }
 
     public void Dispose()
