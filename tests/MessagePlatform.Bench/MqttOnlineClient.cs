@@ -41,8 +41,9 @@ public sealed class MqttOnlineClient : IOnlineClient
             .WithCredentials(user.UserId, user.Token)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanSession()
-            // As the WebSocket clients: no pings of their own, so an idle fleet costs its sockets and no timers.
-            .WithKeepAlivePeriod(TimeSpan.Zero)
+            // The node's cap (Mqtt:MaxKeepAliveSeconds), so an idle fleet pings rarely. Not 0: the node lowers 0 to
+            // its cap and says so in CONNACK, and MQTTnet's client, asked for 0, then pings with a zero timeout and drops.
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(120))
             .WithTimeout(ReplyTimeout)
             .Build();
         var client = new MqttOnlineClient(new MqttClientFactory().CreateMqttClient());
