@@ -68,24 +68,27 @@ public sealed class RealtimePublisher : SubscriptionBase
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (sessions, broadcasts) = RealtimeBatches.Of(page.Events);
-        // A batch is named by its first event's id; that event's span is the publish's parent.
-        var traces = Platform.Telemetry.Source.HasListeners()
-            ? page.Events.Select(e => (e.Id, Trace: Platform.Telemetry.TraceOf(e))).Where(t => t.Trace is not null).ToDictionary(t => t.Id, t => t.Trace)
-            : null;
+        var tracing = Platform.Telemetry.Source.HasListeners();
         // Each session has one batch per page and pages go out one after another, so publishing a
         // page's batches together keeps every session's order.
-        var publishes = sessions.Select(s => PublishAsync(s.Batch, s.Id, traces?.GetValueOrDefault(s.Id), ct))
-            .Concat(broadcasts.Select(b => PublishAsync(b.Broadcast, b.Id, traces?.GetValueOrDefault(b.Id), ct)));
+        var publishes = sessions.Select(s => PublishAsync(s.Batch, s.Id,
+                tracing ? RealtimeBatches.TracesOf(page.Events, s.Batch.TenantId, s.Batch.SessionId) : [], ct))
+            .Concat(broadcasts.Select(b => PublishAsync(b.Broadcast, b.Id,
+                tracing ? [.. page.Events.Where(e => e.Id == b.Id).Select(Platform.Telemetry.TraceOf).OfType<string>()] : [], ct)));
         await Task.WhenAll(publishes);
         _meters.SubscriptionPage(SubscriptionId, page.Events.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return NullChangeListener.Instance;
     }
 
-    /// <summary>Under a span in the trace of the commit that wrote the events, so MassTransit carries it to the push consumers.</summary>
-    private async Task PublishAsync<T>(T message, Guid id, string? trace, CancellationToken ct) where T : class
+    /// <summary>
+    /// Under a span in the trace of the commit that wrote the batch's first message, so MassTransit carries
+    /// it to the push consumers; a batch holding several commits (a lagging page) links the others' traces.
+    /// </summary>
+    private async Task PublishAsync<T>(T message, Guid id, IReadOnlyList<string> traces, CancellationToken ct) where T : class
     {
-        using var span = trace is null ? null
-            : Platform.Telemetry.Source.StartActivity("publish", System.Diagnostics.ActivityKind.Internal, Platform.Telemetry.ParentOf(trace));
+        using var span = traces.Count == 0 ? null
+            : Platform.Telemetry.Source.StartActivity("publish", System.Diagnostics.ActivityKind.Internal, Platform.Telemetry.ParentOf(traces[0]),
+                links: [.. traces.Skip(1).Select(t => new System.Diagnostics.ActivityLink(Platform.Telemetry.ParentOf(t)))]);
         await _untilPublished.ExecuteAsync(async token => await _bus.Publish(message, context => context.MessageId = id, token), ct);
     }
 }
@@ -113,6 +116,17 @@ public static class RealtimeBatches
         }
         return (sessions, broadcasts);
     }
+
+    /// <summary>
+    /// The distinct traces of one session's events in a page, the first message's first: a send's trace is
+    /// the one to follow to its push, even when the session's opening was committed in the same page.
+    /// </summary>
+    public static IReadOnlyList<string> TracesOf(IReadOnlyList<IEvent> events, string tenantId, string sessionId) =>
+    [
+        .. events.Where(e => e.TenantId == tenantId && e.StreamKey == sessionId && e.Data is not BroadcastSent)
+            .OrderBy(e => e.Data is MessageSent ? 0 : 1).ThenBy(e => e.Version)
+            .Select(Platform.Telemetry.TraceOf).OfType<string>().Distinct(),
+    ];
 
     public static SessionChange? Change(IEvent e) => e.Data switch
     {

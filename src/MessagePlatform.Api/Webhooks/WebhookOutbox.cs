@@ -57,7 +57,8 @@ public sealed class WebhookOutbox : SubscriptionBase
         foreach (var session in sessions)
         {
             if (!hooks.TryGetValue(session.Key, out var hook)) continue;
-            var events = session.Select(Describe).Where(d => d is not null && hook.Events.Contains(d.Value.Type)).ToList();
+            var events = session.Select(e => (Event: e, Described: Describe(e)))
+                .Where(d => d.Described is not null && hook.Events.Contains(d.Described.Value.Type)).ToList();
             if (events.Count == 0) continue;
             var deliveryId = $"{session.First().Id:N}";
             // Presence lives in the tenant's "$presence" stream, which is no session: such deliveries name none.
@@ -65,10 +66,11 @@ public sealed class WebhookOutbox : SubscriptionBase
             var payload = JsonSerializer.Serialize(new
             {
                 deliveryId, tenantId = session.Key.TenantId, sessionId,
-                events = events.Select(d => d!.Value.Body),
+                events = events.Select(d => d.Described!.Value.Body),
             }, JsonSerializerOptions.Web);
             operations.QueueSqlCommand(Insert, deliveryId, session.Key.TenantId, session.Key.SessionId, session.First().Version,
-                hook.Url, payload, Platform.Telemetry.TraceOf(session.First()) ?? "");
+                // The delivery follows the trace of its first event, not of whatever else the page held for the session.
+                hook.Url, payload, Platform.Telemetry.TraceOf(events[0].Event) ?? "");
         }
         _meters.SubscriptionPage(SubscriptionId, page.Events.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return NullChangeListener.Instance;

@@ -62,7 +62,9 @@ public sealed class DemoChatTests : IAsyncLifetime
         using var alice = host.CreateClient();
         alice.DefaultRequestHeaders.Authorization = new("Bearer", signIn.GetProperty("token").GetString());
         await alice.SendAsync("c2c:alice:bob", "alice", "demo-1").ExpectAsync(HttpStatusCode.Created);
-        var conversations = await alice.GetAsync("/v1/users/alice/conversations").ExpectAsync(HttpStatusCode.OK);
+        // The conversation list is a projection, caught up shortly after the commit (CI failed reading it at once).
+        var conversations = await Poll.UntilAsync(() => alice.GetAsync("/v1/users/alice/conversations").ExpectAsync(HttpStatusCode.OK),
+            c => c.GetArrayLength() > 0);
         Assert.Equal("c2c:alice:bob", Assert.Single(conversations.EnumerateArray()).GetProperty("sessionId").GetString());
         // The token is the demo tenant's user's, and only its own.
         await alice.GetAsync("/v1/users/bob/conversations").ExpectAsync(HttpStatusCode.Forbidden);

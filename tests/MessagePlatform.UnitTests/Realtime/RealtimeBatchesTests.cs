@@ -43,6 +43,32 @@ public sealed class RealtimeBatchesTests
         Assert.Equal("99", broadcast.Broadcast.MsgId);
     }
 
+    private static IEvent Traced(IEvent e, string trace)
+    {
+        e.SetHeader(MessagePlatform.Api.Platform.Telemetry.TraceHeader, trace);
+        return e;
+    }
+
+    [Fact]
+    public void a_batch_follows_its_first_messages_trace_even_when_the_sessions_opening_shares_the_page()
+    {
+        const string opening = "00-11111111111111111111111111111111-1111111111111111-01";
+        const string send = "00-22222222222222222222222222222222-2222222222222222-01";
+        const string other = "00-33333333333333333333333333333333-3333333333333333-01";
+        var page = new[]
+        {
+            Traced(E("a", 1, new SessionOpened("a", SessionType.Group, ["ann", "bob"], new SessionPolicy("forever", "keep", 120), Diffusion.Write, At)), opening),
+            Traced(E("b", 1, Sent(10)), other),
+            Traced(E("a", 2, Sent(20)), send),
+            Traced(E("a", 3, Sent(30)), send),
+        };
+
+        // The send's trace leads, each other commit's is linked once, and another session's is no part of it.
+        Assert.Equal([send, opening], RealtimeBatches.TracesOf(page, "t", "a"));
+        Assert.Equal([other], RealtimeBatches.TracesOf(page, "t", "b"));
+        Assert.Empty(RealtimeBatches.TracesOf(page, "other-tenant", "a"));
+    }
+
     [Fact]
     public void a_batch_survives_the_bus_with_its_kinds_of_change()
     {
