@@ -9,6 +9,7 @@ namespace MessagePlatform.IntegrationTests.Operations;
 /// (the GC fixture's moved clock makes pushes late, so they become sync hints); its GC passes run
 /// only when the test asks.
 /// </summary>
+[Collection(ProcessWideMetricsCollection.Name)]
 public sealed class MetricsEndpointTests
 {
     private const string Secret = "metrics-webhook-secret";
