@@ -55,33 +55,52 @@ public static class AccessLogMiddleware
 {
     /// <summary>
     /// After authentication, before authorization, so refusals are recorded too. The event is
-    /// appended when the response starts: before any audit data leaves, with the final status.
+    /// appended before the response's first byte, with the final status (or after the endpoint, for a
+    /// response with no body), so no audit data leaves unrecorded. A request whose endpoint throws is
+    /// answered by the exception handler outside this branch and is not recorded here.
     /// </summary>
     public static IApplicationBuilder UseAuditAccessLog(this IApplicationBuilder app) =>
         app.UseWhen(http => http.Request.Path.StartsWithSegments(AuditApi.Prefix), branch => branch.Use(async (http, next) =>
         {
             // Anonymous and admin calls belong to no tenant: the request log has them.
-            if (http.User.FindFirstValue(Roles.TenantClaim) is { } tenantId)
+            if (http.User.FindFirstValue(Roles.TenantClaim) is not { } tenantId)
             {
-                var origin = CommandOrigin.Of(http);
-                var accessLog = http.RequestServices.GetRequiredService<AccessLog>();
-                http.Response.OnStarting(async () =>
-                {
-                    // The server may start the response outside the request's flow: carry the caller over.
-                    CommandOrigin.Set(origin);
-                    try
-                    {
-                        await accessLog.RecordAsync(tenantId, origin.CausedBy, http.Request, http.Response.StatusCode);
-                    }
-                    catch (Exception e) when (http.Response.StatusCode >= 400 && EventStore.StoreUnavailable.Is(e))
-                    {
-                        // A refusal carries no audit data, and with the store away it cannot be
-                        // recorded: let the refusal (often the outage's own 503) through. A success
-                        // still fails here, so no data leaves unrecorded.
-                        accessLog.NotRecorded(tenantId, http.Request, http.Response.StatusCode, e);
-                    }
-                });
+                await next(http);
+                return;
             }
-            await next(http);
+            var origin = CommandOrigin.Of(http);
+            var accessLog = http.RequestServices.GetRequiredService<AccessLog>();
+            Task? recorded = null;
+            Task RecordOnce() => recorded ??= RecordAsync();
+            async Task RecordAsync()
+            {
+                try
+                {
+                    await accessLog.RecordAsync(tenantId, origin.CausedBy, http.Request, http.Response.StatusCode);
+                }
+                catch (Exception e) when (http.Response.StatusCode >= 400 && EventStore.StoreUnavailable.Is(e))
+                {
+                    // A refusal carries no audit data, and with the store away it cannot be recorded:
+                    // let the refusal through. A success fails here, before its first byte, so the
+                    // exception handler answers 503 with Retry-After instead.
+                    accessLog.NotRecorded(tenantId, http.Request, http.Response.StatusCode, e);
+                }
+            }
+
+            var body = http.Response.Body;
+            http.Response.Body = new RecordedBeforeFirstByte(body, RecordOnce);
+            try
+            {
+                await next(http);
+                // What the endpoint left in the body's pipe goes out before the body is given back
+                // (giving it back drops the pipe over this stream); an empty body starts nothing.
+                if (http.Response.BodyWriter is not { CanGetUnflushedBytes: true, UnflushedBytes: 0 })
+                    await http.Response.BodyWriter.FlushAsync();
+            }
+            finally
+            {
+                http.Response.Body = body;
+            }
+            await RecordOnce();
         }));
 }
