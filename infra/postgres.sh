@@ -37,12 +37,13 @@ start() {
     cat >> "$data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$sock'
-max_connections = 400
 shared_buffers = 256MB
 CONF
   fi
   if as_pg "$(bin_of pg_ctl)" -D "$data" status >/dev/null 2>&1; then return 0; fi
-  as_pg "$(bin_of pg_ctl)" -D "$data" -o "-p $port" -l "$data/server.log" -w -t 60 start >/dev/null
+  # Given at each start, so a data directory made earlier gets it too: the test suite runs many hosts
+  # side by side, each with its pools, and 400 connections ran out in a full run.
+  as_pg "$(bin_of pg_ctl)" -D "$data" -o "-p $port -c max_connections=1000" -l "$data/server.log" -w -t 60 start >/dev/null
 }
 
 stop() {
