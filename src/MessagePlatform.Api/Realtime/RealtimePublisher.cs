@@ -68,13 +68,15 @@ public sealed class RealtimePublisher : SubscriptionBase
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (sessions, broadcasts) = RealtimeBatches.Of(page.Events);
-        var tracing = Platform.Telemetry.Source.HasListeners();
+        // Read from the page once, and only when someone traces.
+        var traces = Platform.Telemetry.Source.HasListeners() ? RealtimeBatches.TracesBySession(page.Events) : null;
+        var broadcastTraces = traces is null ? null : page.Events.Where(e => e.Data is BroadcastSent)
+            .ToDictionary(e => e.Id, e => Platform.Telemetry.TraceOf(e) is { } t ? new[] { t } : []);
         // Each session has one batch per page and pages go out one after another, so publishing a
         // page's batches together keeps every session's order.
         var publishes = sessions.Select(s => PublishAsync(s.Batch, s.Id,
-                tracing ? RealtimeBatches.TracesOf(page.Events, s.Batch.TenantId, s.Batch.SessionId) : [], ct))
-            .Concat(broadcasts.Select(b => PublishAsync(b.Broadcast, b.Id,
-                tracing ? [.. page.Events.Where(e => e.Id == b.Id).Select(Platform.Telemetry.TraceOf).OfType<string>()] : [], ct)));
+                traces?.GetValueOrDefault((s.Batch.TenantId, s.Batch.SessionId)) ?? [], ct))
+            .Concat(broadcasts.Select(b => PublishAsync(b.Broadcast, b.Id, broadcastTraces?.GetValueOrDefault(b.Id) ?? [], ct)));
         await Task.WhenAll(publishes);
         _meters.SubscriptionPage(SubscriptionId, page.Events.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return NullChangeListener.Instance;
@@ -118,15 +120,13 @@ public static class RealtimeBatches
     }
 
     /// <summary>
-    /// The distinct traces of one session's events in a page, the first message's first: a send's trace is
-    /// the one to follow to its push, even when the session's opening was committed in the same page.
+    /// Each session's distinct traces in a page, its first message's first: a send's trace is the one to
+    /// follow to its push, even when the session's opening was committed in the same page.
     /// </summary>
-    public static IReadOnlyList<string> TracesOf(IReadOnlyList<IEvent> events, string tenantId, string sessionId) =>
-    [
-        .. events.Where(e => e.TenantId == tenantId && e.StreamKey == sessionId && e.Data is not BroadcastSent)
-            .OrderBy(e => e.Data is MessageSent ? 0 : 1).ThenBy(e => e.Version)
-            .Select(Platform.Telemetry.TraceOf).OfType<string>().Distinct(),
-    ];
+    public static Dictionary<(string TenantId, string SessionId), string[]> TracesBySession(IReadOnlyList<IEvent> events) =>
+        events.Where(e => e.Data is not BroadcastSent).GroupBy(e => (e.TenantId, SessionId: e.StreamKey!))
+            .ToDictionary(session => session.Key, session => session.OrderBy(e => e.Data is MessageSent ? 0 : 1).ThenBy(e => e.Version)
+                .Select(Platform.Telemetry.TraceOf).OfType<string>().Distinct().ToArray());
 
     public static SessionChange? Change(IEvent e) => e.Data switch
     {

@@ -64,9 +64,10 @@ public sealed class RealtimeBatchesTests
         };
 
         // The send's trace leads, each other commit's is linked once, and another session's is no part of it.
-        Assert.Equal([send, opening], RealtimeBatches.TracesOf(page, "t", "a"));
-        Assert.Equal([other], RealtimeBatches.TracesOf(page, "t", "b"));
-        Assert.Empty(RealtimeBatches.TracesOf(page, "other-tenant", "a"));
+        var traces = RealtimeBatches.TracesBySession(page);
+        Assert.Equal([send, opening], traces[("t", "a")]);
+        Assert.Equal([other], traces[("t", "b")]);
+        Assert.Empty(traces.GetValueOrDefault(("other-tenant", "a"), []));
     }
 
     [Fact]
